@@ -1,0 +1,7 @@
+"""``python -m staffterm``: the same as the ``staffterm`` command."""
+
+import sys
+
+from staffterm.cli import main
+
+sys.exit(main())

@@ -1,0 +1,241 @@
+"""Admin commands: ``qr``, ``config``, ``tenant``, ``demo``."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from staffterm.cli_context import CommandContext
+from staffterm.cli_output import emit_json, emit_table
+from staffterm.cli_parser import UsageError
+from staffterm.errors import InvalidInputError, NotSupportedError, StafftermError
+
+# --------------------------------------------------------------------------- qr
+
+
+def qr(ctx: CommandContext) -> int:
+    from staffterm.services import qr as qr_codes
+
+    args = ctx.args
+    if args.size is not None and not args.png:
+        raise UsageError("qr: --size only applies with --png FILE", prog="staffterm qr")
+    if args.svg or args.png:
+        kind = "svg" if args.svg else "png"
+        target = Path(args.svg or args.png).expanduser()
+        try:
+            if kind == "svg":
+                written = qr_codes.save_svg(args.text, target)
+            else:
+                written = qr_codes.save_png(args.text, target, **({"size": args.size} if args.size else {}))
+        except OSError as exc:
+            raise InvalidInputError(
+                f"cannot write {target}: {exc.strerror or exc}", field=kind, hint="Check the folder exists and is writable."
+            ) from None
+        if ctx.json:
+            emit_json({"text": args.text, "format": kind, "path": str(written)})
+        else:
+            print(f"Saved the QR code as {written}")
+        return 0
+    code = qr_codes.qr_ansi(args.text)
+    if ctx.json:
+        emit_json({"text": args.text, "ansi": code})
+    else:
+        sys.stdout.write(code)
+    return 0
+
+
+# --------------------------------------------------------------------------- config
+
+
+def config_path(ctx: CommandContext) -> int:
+    path = ctx.config_path
+    if ctx.json:
+        emit_json({"path": str(path), "exists": path.exists()})
+    else:
+        print(path)
+    return 0
+
+
+def config_show(ctx: CommandContext) -> int:
+    from staffterm.config import config_to_display_dict
+
+    shown = config_to_display_dict(ctx.config)
+    if ctx.json:
+        emit_json(shown)
+        return 0
+    source = shown.pop("source", None)
+    print(f"# {source}" if source else f"# no config file at {ctx.config_path}: the built-in demo site")
+    for line in _display_lines(shown):
+        print(line)
+    return 0
+
+
+def _display_lines(data: dict[str, Any], prefix: str = "") -> Iterable[str]:
+    """TOML-shaped lines: plain keys first, then one ``[section]`` per table."""
+    plain = {k: v for k, v in data.items() if not isinstance(v, dict)}
+    tables = {k: v for k, v in data.items() if isinstance(v, dict)}
+    for key, value in plain.items():
+        yield f"{key} = {_display_value(value)}"
+    for key, value in tables.items():
+        name = f"{prefix}{key}"
+        if any(not isinstance(v, dict) for v in value.values()):
+            yield ""
+            yield f"[{name}]"
+        yield from _display_lines(value, prefix=f"{name}.")
+
+
+def _display_value(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "(not set)"
+    if isinstance(value, list):
+        return "[" + ", ".join(_display_value(v) for v in value) + "]"
+    return str(value)
+
+
+async def config_check(ctx: CommandContext) -> int:
+    from staffterm.config import check_config
+
+    config = ctx.config
+    problems = check_config(config)
+    names = [ctx.tenant_name] if ctx.requested_tenant else list(config.tenants)
+    results = await asyncio.gather(*(_check_tenant(ctx, name) for name in names))
+    failed = [r for r in results if not r["ok"]]
+    errors = [p for p in problems if p.severity == "error"]
+    if ctx.json:
+        emit_json({"path": str(ctx.config_path), "problems": problems, "tenants": results, "ok": not failed and not errors})
+    else:
+        source = config.source or f"{ctx.config_path} (not found: the built-in demo site)"
+        print(f"config: {source}")
+        for problem in problems:
+            print(f"{problem.severity}: {problem}")
+        for result in results:
+            if result["ok"]:
+                detail = "; ".join(result["lines"])
+                print(f"{result['tenant']} ({result['provider']}): ok" + (f" - {detail}" if detail else ""))
+            else:
+                print(f"{result['tenant']} ({result['provider']}): failed - {result['message']}")
+    if failed or errors:
+        what = [f"{len(failed)} of {len(results)} tenants failed ({', '.join(r['tenant'] for r in failed)})"] if failed else []
+        what += [f"{len(errors)} config errors"] if errors else []
+        sys.stderr.write(f"staffterm: config check failed: {'; '.join(what)}\n")
+        return 1
+    return 0
+
+
+async def _check_tenant(ctx: CommandContext, name: str) -> dict[str, Any]:
+    provider = ctx.config.tenants[name].provider
+    result: dict[str, Any] = {"tenant": name, "provider": provider, "ok": False, "lines": []}
+    try:
+        async with ctx.backend(name) as backend:
+            result["lines"] = list(await backend.check())
+        result["ok"] = True
+    except StafftermError as exc:
+        result["message"] = str(exc)
+        result["error"] = exc.to_json_dict()
+    except Exception as exc:  # noqa: BLE001 - one broken tenant must not hide the others' results
+        result["message"] = f"unexpected error: {type(exc).__name__}: {exc}"
+        result["error"] = {"error": "unexpected", "message": result["message"]}
+    return result
+
+
+# --------------------------------------------------------------------------- tenants
+
+
+def tenant_list(ctx: CommandContext) -> int:
+    from staffterm.config import config_to_display_dict
+
+    config = ctx.config
+    shown = config_to_display_dict(config).get("tenants", {})
+    entries = [
+        {
+            "name": name,
+            "provider": settings.provider,
+            "default": name == config.default_tenant,
+            "settings": shown.get(name, {}),
+        }
+        for name, settings in config.tenants.items()
+    ]
+    if ctx.json:
+        emit_json(entries)
+        return 0
+    rows = [(e["name"], e["provider"], "yes" if e["default"] else "", _where(e["settings"])) for e in entries]
+    emit_table(("NAME", "PROVIDER", "DEFAULT", "WHERE"), rows, empty="No tenants.")
+    return 0
+
+
+def _where(settings: dict[str, Any]) -> str:
+    for key in ("base_url", "tenant_id", "domain", "database"):
+        if settings.get(key):
+            return f"{key}={settings[key]}"
+    return "demo site" if settings.get("demo") else ""
+
+
+def setting_value(text: str) -> Any:
+    """A ``--set`` value: any TOML value (``true``, ``30``, ``{ env = "NAME" }``), else a plain string."""
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def tenant_add(ctx: CommandContext) -> int:
+    from staffterm.config import add_tenant
+
+    args = ctx.args
+    settings: dict[str, Any] = {}
+    for key, raw in args.settings:
+        if key in settings:
+            raise UsageError(f"tenant add: --set {key}=… is given twice", prog="staffterm tenant add")
+        settings[key] = setting_value(raw)
+    config = add_tenant(ctx.config_path, args.name, args.provider, settings)
+    if ctx.json:
+        emit_json({"name": args.name, "provider": args.provider, "path": str(ctx.config_path), "tenants": list(config.tenants)})
+    else:
+        print(f"Added tenant {args.name} ({args.provider}) to {ctx.config_path}.")
+        print(f"Try it with: staffterm --tenant {args.name} config check")
+    return 0
+
+
+def tenant_remove(ctx: CommandContext) -> int:
+    from staffterm.config import remove_tenant
+
+    name = ctx.args.name
+    config = remove_tenant(ctx.config_path, name)
+    if ctx.json:
+        emit_json({"name": name, "removed": True, "path": str(ctx.config_path), "tenants": list(config.tenants)})
+    else:
+        print(f"Removed tenant {name} from {ctx.config_path}.")
+    return 0
+
+
+# --------------------------------------------------------------------------- demo
+
+
+async def demo_reset(ctx: CommandContext) -> int:
+    name, settings = ctx.config.tenant(ctx.requested_tenant)
+    if settings.provider != "local":
+        # Refused before opening anything: a remote tenant's data is never "reset".
+        raise NotSupportedError(
+            f"demo reset only works on a local tenant; tenant {name!r} uses the {settings.provider} provider",
+            capability="demo",
+            hint="Pick a local tenant with --tenant NAME (see `staffterm tenant list`).",
+        )
+    backend: Any = ctx.backend()
+    async with backend:
+        outcome = backend.reset_demo()
+        if asyncio.iscoroutine(outcome):
+            await outcome
+        rooms = await backend.list_rooms()
+    if ctx.json:
+        emit_json({"tenant": name, "reset": True, "rooms": len(rooms)})
+    else:
+        print(f"Reset the demo site of tenant {name}: {len(rooms)} rooms, today's meetings and guests restored.")
+    return 0

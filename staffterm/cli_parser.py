@@ -1,0 +1,323 @@
+"""The command line's grammar (argparse only).
+
+Every subcommand names its handler as ``"module:function"`` inside ``staffterm.cli_<module>``
+so ``main`` imports only the code of the command being run. Global options are accepted both
+before and after the subcommand: each parser level declares them with ``SUPPRESS`` defaults so
+a level that did not see the option cannot overwrite the value another level did see.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from staffterm import __version__
+from staffterm.cli_times import parse_time_arg
+
+PROG = "staffterm"
+
+ZONE_KINDS = ("org", "region", "building", "level", "area", "other")
+PROVIDERS = ("local", "placeos", "graph", "google")
+
+EPILOG = """\
+Times: ISO 8601 with an offset (2026-11-21T09:00+01:00), Z, or naive (read in the building's
+time zone when a zone or room is given, else this computer's zone); a bare date (2026-11-21)
+means the whole day. A missing --start/--end means today.
+
+Exit codes: 0 ok, 1 the operation failed (nothing changed), 2 bad usage.
+Environment: STAFFTERM_CONFIG (config file), STAFFTERM_DATA_DIR, STAFFTERM_CONFIG_DIR,
+STAFFTERM_DEBUG=1 (tracebacks for unexpected errors), STAFFTERM_FROZEN_NOW=<ISO time>
+(testing aid: freeze the clock the commands see).
+"""
+
+
+class UsageError(Exception):
+    """Bad usage found after parsing (a missing option that depends on another): exit 2."""
+
+    def __init__(self, message: str, *, prog: str = PROG) -> None:
+        super().__init__(message)
+        self.prog = prog
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
+    return value
+
+
+def feature_list(text: str) -> list[str]:
+    features = [part.strip() for part in text.split(",") if part.strip()]
+    if not features:
+        raise argparse.ArgumentTypeError("give at least one feature, e.g. --features video,whiteboard")
+    return features
+
+
+def key_value(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not key=value")
+    return key.strip(), value
+
+
+def _global_options() -> argparse.ArgumentParser:
+    default: Any = argparse.SUPPRESS
+    parent = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    group = parent.add_argument_group("global options")
+    group.add_argument("--config", metavar="PATH", default=default, help="config file (default: STAFFTERM_CONFIG or the user config dir)")
+    group.add_argument("--tenant", metavar="NAME", default=default, help="which configured tenant to use (default: the config's default)")
+    group.add_argument("--json", action="store_true", default=default, help="machine-readable output with stable keys")
+    return parent
+
+
+class _Builder:
+    """Adds subcommands that all share the global options and the same error style."""
+
+    def __init__(self) -> None:
+        self.globals = _global_options()
+
+    def sub(self, subparsers: Any, name: str, handler: str | None, help: str, **kwargs: Any) -> argparse.ArgumentParser:
+        parser = subparsers.add_parser(
+            name,
+            help=help,
+            description=help,
+            parents=[self.globals],
+            allow_abbrev=False,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            **kwargs,
+        )
+        if handler is not None:
+            parser.set_defaults(handler=handler)
+        return parser
+
+
+def _window(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
+    parser.add_argument("--start", type=parse_time_arg, required=required, metavar="ISO", help="start (ISO 8601 or a date)")
+    parser.add_argument("--end", type=parse_time_arg, required=required, metavar="ISO", help="end (ISO 8601 or a date; a date includes that day)")
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The full grammar; given ``argv`` naming a known command, only that command's subtree
+    (building all of them is most of the parser's start-up cost, and help and errors for an
+    unknown command still get the full list)."""
+    b = _Builder()
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="A front-desk console for rooms, bookings and guests. With no command, opens the console.",
+        epilog=EPILOG,
+        parents=[b.globals],
+        allow_abbrev=False,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    chosen = command_named_in(argv) if argv is not None else None
+    for name, add in COMMANDS.items():
+        if chosen is None or name == chosen:
+            add(b, commands)
+    return parser
+
+
+_GLOBAL_WITH_VALUE = ("--config", "--tenant")
+
+
+def command_named_in(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` runs, if it is a known one; ``None`` for help, errors, the console."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token in _GLOBAL_WITH_VALUE:
+            next(tokens, None)
+        elif token == "--json" or token.startswith(tuple(f"{opt}=" for opt in _GLOBAL_WITH_VALUE)):
+            continue
+        elif token.startswith("-"):
+            return None
+        else:
+            return token if token in COMMANDS else None
+    return None
+
+
+def _zones(b: _Builder, commands: Any) -> None:
+    zones = b.sub(commands, "zones", "places:zones", "list zones (buildings, levels)")
+    zones.add_argument("--kind", choices=ZONE_KINDS, help="only zones of this kind")
+    zones.add_argument("--parent", metavar="ID", help="only zones inside this zone")
+
+
+def _rooms(b: _Builder, commands: Any) -> None:
+    rooms = b.sub(commands, "rooms", "places:rooms", "list rooms")
+    rooms.add_argument("--zone", metavar="ID", help="only rooms in this building or level")
+    rooms.add_argument("--capacity", type=non_negative_int, metavar="N", help="only rooms seating at least N")
+    rooms.add_argument("--features", type=feature_list, default=[], metavar="A,B", help="only rooms with all these features")
+    rooms.add_argument("--query", metavar="Q", help="only rooms whose name or email matches")
+
+
+def _freebusy(b: _Builder, commands: Any) -> None:
+    freebusy = b.sub(commands, "freebusy", "places:freebusy", "busy times of rooms")
+    which = freebusy.add_mutually_exclusive_group(required=True)
+    which.add_argument("--zone", metavar="ID", help="every room in this building or level")
+    which.add_argument("--room", metavar="ID", action="append", dest="rooms", help="a room (repeat for more)")
+    _window(freebusy)
+
+
+def _events(b: _Builder, commands: Any) -> None:
+    events = b.sub(commands, "events", "places:list_events", "a calendar's events; create, cancel, decline, approve")
+    events.add_argument("--calendar", metavar="ID", help="calendar id, mailbox or room id")
+    _window(events)
+    events.add_argument("--include-cancelled", action="store_true", help="also list cancelled events")
+    actions = events.add_subparsers(dest="action", metavar="ACTION")
+
+    create = b.sub(actions, "create", "places:create_event", "create an event")
+    target = create.add_mutually_exclusive_group(required=True)
+    target.add_argument("--calendar", metavar="ID", help="calendar to create it in")
+    target.add_argument("--room", metavar="ID", help="book this room (its calendar)")
+    create.add_argument("--title", required=True, metavar="T")
+    _window(create, required=True)
+    create.add_argument("--host", metavar="EMAIL", help="organiser")
+    create.add_argument("--attendee", metavar="EMAIL", action="append", default=[], dest="attendees", help="attendee (repeat for more)")
+    create.add_argument("--private", action="store_true", help="hide the title from other people")
+
+    delete = b.sub(actions, "delete", "places:delete_event", "cancel an event")
+    delete.add_argument("--calendar", metavar="ID", required=True)
+    delete.add_argument("event_id", metavar="EVENT_ID")
+    delete.add_argument("--no-notify", action="store_true", help="do not tell the attendees")
+    delete.add_argument("--comment", metavar="C")
+
+    decline = b.sub(actions, "decline", "places:decline_event", "decline an event")
+    decline.add_argument("--calendar", metavar="ID", required=True)
+    decline.add_argument("event_id", metavar="EVENT_ID")
+    decline.add_argument("--comment", metavar="C")
+
+    for name, verb in (("approve", "approve"), ("reject", "reject")):
+        p = b.sub(actions, name, f"places:{verb}_event", f"{verb} a room's pending event")
+        p.add_argument("--room", metavar="ID", required=True)
+        p.add_argument("event_id", metavar="EVENT_ID")
+
+
+def _bookings(b: _Builder, commands: Any) -> None:
+    bookings = b.sub(commands, "bookings", "bookings:list_bookings", "desk, parking, visitor and room bookings")
+    bookings.add_argument("--type", metavar="T", help="desk, parking, visitor, room, …")
+    bookings.add_argument("--zone", metavar="ID", help="only bookings in this building or level")
+    bookings.add_argument("--user", metavar="EMAIL", help="only this person's bookings")
+    _window(bookings)
+    bookings.add_argument("--include-deleted", action="store_true")
+    actions = bookings.add_subparsers(dest="action", metavar="ACTION")
+
+    create = b.sub(actions, "create", "bookings:create_booking", "book a desk, a parking space, a room, …")
+    create.add_argument("--type", required=True, metavar="T")
+    create.add_argument("--asset", required=True, metavar="ID", help="desk, space or room id")
+    create.add_argument("--user", required=True, metavar="EMAIL", help="who the booking is for")
+    _window(create, required=True)
+    create.add_argument("--title", metavar="T", default="")
+    create.add_argument("--zone", metavar="ID", action="append", default=[], dest="zones", help="zone (repeat for more)")
+
+    for name, handler, help in (
+        ("show", "show_booking", "one booking in full"),
+        ("approve", "approve_booking", "approve a pending booking"),
+        ("reject", "reject_booking", "reject a pending booking"),
+        ("check-in", "check_in_booking", "check a booking in"),
+        ("check-out", "check_out_booking", "check a booking out"),
+        ("delete", "delete_booking", "delete a booking"),
+    ):
+        p = b.sub(actions, name, f"bookings:{handler}", help)
+        p.add_argument("booking_id", metavar="ID")
+
+
+def _guests(b: _Builder, commands: Any) -> None:
+    guests = b.sub(commands, "guests", "bookings:list_guests", "expected visitors; check in and out")
+    _window(guests)
+    guests.add_argument("--zone", metavar="ID", help="only guests visiting this building")
+    guests.add_argument("--query", metavar="Q", help="only guests whose name, email or company matches")
+    actions = guests.add_subparsers(dest="action", metavar="ACTION")
+    check_in = b.sub(actions, "check-in", "bookings:check_in_guest", "check a guest in and tell the host")
+    check_in.add_argument("guest_id", metavar="ID")
+    check_out = b.sub(actions, "check-out", "bookings:check_out_guest", "check a guest out")
+    check_out.add_argument("guest_id", metavar="ID")
+
+
+def _users(b: _Builder, commands: Any) -> None:
+    users = b.sub(commands, "users", "directory:list_users", "people in the directory")
+    users.add_argument("--query", metavar="Q")
+    user_actions = users.add_subparsers(dest="action", metavar="ACTION")
+    show = b.sub(user_actions, "show", "directory:show_user", "one person: manager, groups, calendars")
+    show.add_argument("user_id", metavar="ID")
+
+
+def _groups(b: _Builder, commands: Any) -> None:
+    groups = b.sub(commands, "groups", "directory:list_groups", "directory groups")
+    groups.add_argument("--query", metavar="Q")
+    group_actions = groups.add_subparsers(dest="action", metavar="ACTION")
+    members = b.sub(group_actions, "members", "directory:group_members", "a group's members")
+    members.add_argument("group_id", metavar="ID")
+
+
+def _mail(b: _Builder, commands: Any) -> None:
+    mail = b.sub(commands, "mail", None, "mail the site sent")
+    mail_actions = mail.add_subparsers(dest="action", metavar="ACTION", required=True)
+    outbox = b.sub(mail_actions, "outbox", "directory:mail_outbox", "mail recorded in the outbox, newest first")
+    outbox.add_argument("--limit", type=positive_int, default=20, metavar="N")
+
+
+def _qr(b: _Builder, commands: Any) -> None:
+    qr = b.sub(commands, "qr", "admin:qr", "draw a QR code, or save it as SVG/PNG")
+    qr.add_argument("text", metavar="TEXT")
+    out = qr.add_mutually_exclusive_group()
+    out.add_argument("--svg", metavar="FILE", help="save as SVG")
+    out.add_argument("--png", metavar="FILE", help="save as PNG")
+    qr.add_argument("--size", type=positive_int, metavar="N", help="PNG width in pixels (with --png)")
+
+
+def _config(b: _Builder, commands: Any) -> None:
+    config = b.sub(commands, "config", None, "where the config is, what it says, whether it works")
+    config_actions = config.add_subparsers(dest="action", metavar="ACTION", required=True)
+    b.sub(config_actions, "path", "admin:config_path", "print the config file's path")
+    b.sub(config_actions, "show", "admin:config_show", "print the config (secrets hidden)")
+    b.sub(config_actions, "check", "admin:config_check", "check the config and try each tenant")
+
+
+def _tenant(b: _Builder, commands: Any) -> None:
+    tenant = b.sub(commands, "tenant", None, "configured tenants")
+    tenant_actions = tenant.add_subparsers(dest="action", metavar="ACTION", required=True)
+    b.sub(tenant_actions, "list", "admin:tenant_list", "list tenants")
+    add = b.sub(tenant_actions, "add", "admin:tenant_add", "add a tenant")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--provider", required=True, choices=PROVIDERS)
+    add.add_argument("--set", metavar="KEY=VALUE", type=key_value, action="append", default=[], dest="settings", help="a setting (repeat for more)")
+    remove = b.sub(tenant_actions, "remove", "admin:tenant_remove", "remove a tenant")
+    remove.add_argument("name", metavar="NAME")
+
+
+def _demo(b: _Builder, commands: Any) -> None:
+    demo = b.sub(commands, "demo", None, "the embedded demo site")
+    demo_actions = demo.add_subparsers(dest="action", metavar="ACTION", required=True)
+    b.sub(demo_actions, "reset", "admin:demo_reset", "restore the demo site's data (local tenants only)")
+
+
+# In the order ``--help`` lists them.
+COMMANDS: dict[str, Callable[[_Builder, Any], None]] = {
+    "zones": _zones,
+    "rooms": _rooms,
+    "freebusy": _freebusy,
+    "events": _events,
+    "bookings": _bookings,
+    "guests": _guests,
+    "users": _users,
+    "groups": _groups,
+    "mail": _mail,
+    "qr": _qr,
+    "config": _config,
+    "tenant": _tenant,
+    "demo": _demo,
+}

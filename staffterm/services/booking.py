@@ -1,0 +1,464 @@
+"""Booking use-cases: find a free room, book it, extend/end/move/cancel a meeting, and book
+desks, parking and other assets.
+
+Every write is checked before it is sent (times, room, clashes) so bad input changes nothing,
+and carries an idempotency key so a retried create never makes a second meeting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from pydantic import ValidationError
+
+from staffterm.backends.base import Backend, Capability
+from staffterm.clock import Clock
+from staffterm.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    NotSupportedError,
+    StafftermError,
+    UnavailableError,
+    invalid_input_from,
+)
+from staffterm.models import (
+    Attendee,
+    Booking,
+    BookingDraft,
+    BusyBlock,
+    BusyStatus,
+    Event,
+    EventDraft,
+    EventPatch,
+    ResponseStatus,
+    Room,
+    Zone,
+)
+from staffterm.services.room_board import (
+    BuildingWindow,
+    fetch_availability,
+    filter_rooms,
+    format_clock,
+    group_by_building,
+    zone_hints,
+)
+from staffterm.services.zones import room_in_zone, timezone_for
+
+#: How far in the past a new meeting may start (a desk booking "now" takes a moment to type).
+PAST_GRACE = timedelta(minutes=5)
+#: The longest single meeting or booking the services will make.
+MAX_LENGTH = timedelta(days=14)
+
+
+def _check_email(value: str, field: str, what: str) -> str:
+    value = (value or "").strip().lower()
+    local, _, domain = value.partition("@")
+    if not local or not domain or " " in value:
+        raise InvalidInputError(f"{what} {value!r} is not an email address", field=field)
+    return value
+
+
+def _check_minutes(minutes: int, field: str = "minutes") -> timedelta:
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
+        raise InvalidInputError(f"minutes must be a whole number above 0, not {minutes!r}", field=field)
+    length = timedelta(minutes=minutes)
+    if length > MAX_LENGTH:
+        raise InvalidInputError(f"{minutes} minutes is longer than the {MAX_LENGTH.days}-day limit", field=field)
+    return length
+
+
+def _check_aware(moment: datetime, field: str) -> datetime:
+    if not isinstance(moment, datetime) or moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidInputError(f"{field} must be a date and time with a time zone", field=field)
+    return moment
+
+
+def describe_block(block: BusyBlock, tz: tzinfo, *, clock_24h: bool = True) -> str:
+    """``'Weekly sync' 10:00–11:00`` in ``tz``; private meetings are not named."""
+    if block.private:
+        name = "a private meeting"
+    elif block.title:
+        name = f"'{block.title}'"
+    else:
+        name = "a meeting" if block.status == BusyStatus.BUSY else f"a {block.status.value} booking"
+    return f"{name} {format_clock(block.start, tz, clock_24h=clock_24h)}–{format_clock(block.end, tz, clock_24h=clock_24h)}"
+
+
+def _attendee(value: str | Attendee) -> Attendee:
+    if isinstance(value, Attendee):
+        return value
+    return Attendee(email=_check_email(value, "attendees", "attendee"))
+
+
+class BookingService:
+    def __init__(self, backend: Backend, clock: Clock) -> None:
+        self.backend = backend
+        self.clock = clock
+
+    # ----------------------------------------------------------------- helpers
+
+    def now_minute(self) -> datetime:
+        return self.clock.now().replace(second=0, microsecond=0)
+
+    def _check_period(self, start: datetime, end: datetime) -> None:
+        _check_aware(start, "start")
+        _check_aware(end, "end")
+        if end <= start:
+            raise InvalidInputError(f"the end ({end.isoformat()}) must be after the start ({start.isoformat()})", field="end")
+        if end - start > MAX_LENGTH:
+            raise InvalidInputError(f"a booking may last at most {MAX_LENGTH.days} days", field="end")
+        if start < self.clock.now() - PAST_GRACE:
+            raise InvalidInputError(
+                f"the start ({start.isoformat()}) is in the past", field="start", hint="Pick a time from now on."
+            )
+
+    async def _zones(self) -> dict[str, Zone]:
+        try:
+            return {z.id: z for z in await self.backend.list_zones()}
+        except NotSupportedError:
+            return {}
+
+    async def _room(self, room_id: str) -> Room:
+        try:
+            return await self.backend.get_room(room_id)
+        except NotFoundError:
+            raise NotFoundError(f"no room {room_id!r} on this site", hint="Pick a room from the room list.") from None
+
+    async def _bookable_room(self, room_id: str) -> Room:
+        room = await self._room(room_id)
+        if not room.bookable:
+            raise InvalidInputError(f"{room.name} is not bookable", field="room_id", hint="Pick another room.")
+        return room
+
+    async def _clashes(
+        self, room: Room, start: datetime, end: datetime, *, ignore_event: str | None = None
+    ) -> list[BusyBlock]:
+        """Busy blocks of ``room`` overlapping ``[start, end)``, named from the room's calendar
+        when free/busy alone does not say what they are."""
+        results = await self.backend.free_busy(start, end, room_ids=[room.id])
+        availability = next((a for a in results if a.room_id == room.id or a.email.lower() == room.email.lower()), None)
+        if availability is None or availability.error:
+            reason = availability.error if availability is not None else "no answer for this room"
+            raise UnavailableError(f"could not check whether {room.name} is free: {reason}")
+        clashes = [
+            b for b in availability.blocks
+            if b.status != BusyStatus.FREE and b.start < end and start < b.end
+            and not (ignore_event is not None and b.event_id == ignore_event)
+        ]
+        if clashes:
+            clashes = await self._complete_blocks(room, clashes, start, end)
+        return sorted(clashes, key=lambda b: b.start)
+
+    async def _complete_blocks(self, room: Room, blocks: list[BusyBlock], start: datetime, end: datetime) -> list[BusyBlock]:
+        """Free/busy blocks are clipped to the window asked and often untitled; the room's
+        calendar gives each clash its whole span, title and id where the backend can tell."""
+        if not self.backend.supports(Capability.EVENTS):
+            return blocks
+        try:
+            events = await self.backend.list_events(room.email, start, end)
+        except StafftermError:
+            # Naming is a courtesy; the clash itself is already known.
+            return blocks
+        completed: list[BusyBlock] = []
+        for block in blocks:
+            match = next((e for e in events if block.event_id is not None and e.id == block.event_id), None)
+            if match is None and block.event_id is None:
+                match = next((e for e in events if e.start < block.end and block.start < e.end), None)
+            if match is not None:
+                block = block.model_copy(
+                    update={
+                        "start": match.start,
+                        "end": match.end,
+                        "title": block.title if block.title is not None else (match.title or None),
+                        "event_id": match.id,
+                        "private": block.private or match.private,
+                    }
+                )
+            completed.append(block)
+        return completed
+
+    async def _room_tz(self, room: Room) -> tzinfo:
+        return timezone_for(room, await self._zones())
+
+    async def _conflict(self, room: Room, clashes: list[BusyBlock], what: str) -> ConflictError:
+        tz = await self._room_tz(room)
+        described = "; ".join(describe_block(b, tz) for b in clashes)
+        return ConflictError(f"{room.name} is not free {what}: {described}", clashes=clashes, hint="Pick another time or room.")
+
+    async def _event_room(self, event: Event, calendar_id: str, room_id: str | None = None) -> Room | None:
+        """The room a meeting is in: the one named, the calendar itself when it is a room's, or
+        the meeting's only room."""
+        if room_id is not None:
+            return await self._room(room_id)
+        candidates = list(event.room_ids)
+        try:
+            rooms = await self.backend.list_rooms()
+        except NotSupportedError:
+            rooms = []
+        by_key = {r.id: r for r in rooms} | {r.email.lower(): r for r in rooms}
+        calendar_room = by_key.get(calendar_id) or by_key.get(calendar_id.lower())
+        if calendar_room is not None:
+            return calendar_room
+        if len(candidates) == 1:
+            return by_key.get(candidates[0]) or await self._room(candidates[0])
+        if not candidates:
+            return None
+        raise InvalidInputError("this meeting books several rooms; say which room to change", field="room_id")
+
+    # ----------------------------------------------------------------- rooms
+
+    async def find_free_rooms(
+        self,
+        minutes: int,
+        *,
+        zone_id: str | None = None,
+        capacity: int | None = None,
+        features: Sequence[str] = (),
+        start: datetime | None = None,
+        accessible: bool | None = None,
+    ) -> list[Room]:
+        """Bookable rooms free from ``start`` (now, to the minute) for ``minutes``, smallest first."""
+        length = _check_minutes(minutes)
+        begin = _check_aware(start, "start") if start is not None else self.now_minute()
+        end = begin + length
+        zone_list, all_rooms = await asyncio.gather(self.backend.list_zones(), self.backend.list_rooms())
+        zones = {z.id: z for z in zone_list}
+        if zone_id is not None and zone_id not in zones:
+            raise NotFoundError(f"no zone {zone_id!r} on this site", hint="Pick a building or level from the zone list.")
+        in_zone = [r for r in all_rooms if zone_id is None or room_in_zone(r, zone_id, zones)]
+        candidates = filter_rooms(in_zone, capacity=capacity, features=features, accessible=accessible, bookable=True)
+        groups = group_by_building(candidates, zones)
+        windows = [
+            BuildingWindow(zones.get(bid) if bid else None, timezone_for(group[0], zones), begin, end, group)
+            for bid, group in groups.items()
+        ]
+        availability, _ = await fetch_availability(
+            self.backend, windows, zone_hint=zone_hints(zone_id, groups, all_rooms, zones)
+        )
+        free = [
+            r for r in candidates
+            if (a := availability.get(r.id)) is not None and not a.error and a.is_free(begin, end)
+        ]
+        return sorted(free, key=lambda r: (r.capacity, r.name.lower(), r.id))
+
+    async def book_room(
+        self,
+        room_id: str,
+        start: datetime,
+        end: datetime,
+        *,
+        title: str,
+        host: str,
+        attendees: Sequence[str | Attendee] | None = (),
+        body: str = "",
+        private: bool = False,
+        idempotency_key: str | None = None,
+    ) -> Event:
+        """Check and create a meeting in the room's calendar; a clash raises ``ConflictError``
+        naming the meetings in the way, and nothing is created."""
+        self._check_period(start, end)
+        host_email = _check_email(host, "host", "host")
+        guests = [_attendee(a) for a in attendees or ()]
+        room = await self._bookable_room(room_id)
+        tz = await self._room_tz(room)
+        # A room booking itself (book-now on a panel) has no person as host.
+        room_is_host = host_email == room.email.lower()
+        people: dict[str, Attendee] = {}
+        if not room_is_host:
+            people[host_email] = Attendee(email=host_email, organizer=True, response=ResponseStatus.ACCEPTED)
+        for guest in guests:
+            people.setdefault(guest.email, guest)
+        people[room.email.lower()] = Attendee(
+            email=room.email, name=room.name, resource=True, response=ResponseStatus.ACCEPTED
+        )
+        try:
+            draft = EventDraft(
+                title=(title or "").strip() or "Meeting",
+                start=start,
+                end=end,
+                host="" if room_is_host else host_email,
+                attendees=list(people.values()),
+                room_ids=[room.id],
+                body=body,
+                location=room.name,
+                timezone=getattr(tz, "key", None),
+                private=private,
+            )
+        except ValidationError as exc:
+            raise invalid_input_from(exc, what="meeting") from None
+        clashes = await self._clashes(room, start, end)
+        if clashes:
+            if idempotency_key is not None:
+                earlier = await self._retried_create(room, draft, idempotency_key, clashes)
+                if earlier is not None:
+                    return earlier
+            raise await self._conflict(room, clashes, "then")
+        return await self.backend.create_event(
+            room.email, draft, idempotency_key=idempotency_key or f"staffterm-{uuid.uuid4().hex}"
+        )
+
+    async def _retried_create(
+        self, room: Room, draft: EventDraft, idempotency_key: str, clashes: list[BusyBlock]
+    ) -> Event | None:
+        """A retry of a create that already happened shows up as a clash with itself: the one
+        clash has exactly this meeting's span. The backend answers a known key with the earlier
+        meeting; anything else means it was not a retry, and what it made is taken back."""
+        if len(clashes) != 1:
+            return None
+        block = clashes[0]
+        if block.event_id is None or (block.start, block.end) != (draft.start, draft.end):
+            return None
+        try:
+            event = await self.backend.create_event(room.email, draft, idempotency_key=idempotency_key)
+        except ConflictError:
+            return None
+        if event.id == block.event_id:
+            return event
+        await self.backend.delete_event(event.calendar_id, event.id, notify=False)
+        return None
+
+    async def book_room_now(
+        self,
+        room_id: str,
+        minutes: int,
+        *,
+        title: str = "Ad hoc meeting",
+        host: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Event:
+        """Book from now (to the minute) for ``minutes``; with no host the room books itself."""
+        length = _check_minutes(minutes)
+        start = self.now_minute()
+        if host is None:
+            host = (await self._room(room_id)).email
+        return await self.book_room(room_id, start, start + length, title=title, host=host, idempotency_key=idempotency_key)
+
+    # ----------------------------------------------------------------- meetings
+
+    async def extend_meeting(self, calendar_id: str, event_id: str, minutes: int, *, room_id: str | None = None) -> Event:
+        """Move the end later by ``minutes``, refusing a clash with whatever comes next."""
+        length = _check_minutes(minutes)
+        event = await self.backend.get_event(calendar_id, event_id)
+        if event.end <= self.clock.now():
+            raise InvalidInputError(f"'{event.display_title()}' has already ended", field="event_id")
+        new_end = event.end + length
+        room = await self._event_room(event, calendar_id, room_id)
+        if room is not None:
+            clashes = await self._clashes(room, event.end, new_end, ignore_event=event.id)
+            if clashes:
+                tz = await self._room_tz(room)
+                nxt = clashes[0]
+                raise ConflictError(
+                    f"cannot extend to {format_clock(new_end, tz)}: the next meeting in {room.name} is "
+                    f"{describe_block(nxt, tz)}",
+                    clashes=clashes,
+                    hint=f"Extend by at most {int((nxt.start - event.end).total_seconds() // 60)} minutes, or move the meeting.",
+                )
+        return await self.backend.update_event(calendar_id, event_id, EventPatch(end=new_end))
+
+    async def end_meeting_now(self, calendar_id: str, event_id: str) -> Event | None:
+        """End a running meeting now; a meeting that has not started is cancelled (returns None)."""
+        event = await self.backend.get_event(calendar_id, event_id)
+        now = self.clock.now()
+        if event.end <= now:
+            raise InvalidInputError(f"'{event.display_title()}' has already ended", field="event_id")
+        if event.start >= now:
+            await self.backend.delete_event(calendar_id, event_id, notify=True, comment="Ended early at the front desk")
+            return None
+        end = self.now_minute()
+        if end <= event.start:
+            end = now
+        return await self.backend.update_event(calendar_id, event_id, EventPatch(end=end))
+
+    async def move_meeting(
+        self, calendar_id: str, event_id: str, new_room_id: str, *, from_room_id: str | None = None
+    ) -> Event:
+        """Swap the meeting's room for ``new_room_id`` when that room is free for the meeting's
+        whole span (the record covers the part already held, so backends check all of it)."""
+        event = await self.backend.get_event(calendar_id, event_id)
+        now = self.clock.now()
+        if event.end <= now:
+            raise InvalidInputError(f"'{event.display_title()}' has already ended", field="event_id")
+        old_room = await self._event_room(event, calendar_id, from_room_id)
+        new_room = await self._bookable_room(new_room_id)
+        if old_room is not None and old_room.id == new_room.id:
+            raise InvalidInputError(f"the meeting is already in {new_room.name}", field="new_room_id")
+        clashes = await self._clashes(new_room, event.start, event.end, ignore_event=event.id)
+        if clashes:
+            raise await self._conflict(new_room, clashes, "for this meeting")
+        old_keys = {old_room.id, old_room.email.lower()} if old_room is not None else set()
+        room_ids = [r for r in event.room_ids if r not in old_keys and r != new_room.id] + [new_room.id]
+        attendees = [a for a in event.attendees if not (a.resource and a.email in old_keys) and a.email != new_room.email.lower()]
+        attendees.append(Attendee(email=new_room.email, name=new_room.name, resource=True, response=ResponseStatus.ACCEPTED))
+        patch = EventPatch(room_ids=room_ids, attendees=attendees, location=new_room.name)
+        return await self.backend.update_event(calendar_id, event_id, patch)
+
+    async def cancel_meeting(
+        self, calendar_id: str, event_id: str, *, notify: bool = True, comment: str | None = None
+    ) -> None:
+        await self.backend.delete_event(calendar_id, event_id, notify=notify, comment=comment)
+
+    # ----------------------------------------------------------------- bookings
+
+    async def create_booking(
+        self,
+        type: str,
+        asset_id: str,
+        user_email: str,
+        start: datetime,
+        end: datetime,
+        *,
+        title: str = "",
+        booked_by: str | None = None,
+        zones: Sequence[str] | None = None,
+        user_name: str = "",
+        description: str = "",
+        attendees: Sequence[str | Attendee] | None = (),
+        timezone: str | None = None,
+        extension_data: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        limit_override: int | None = None,
+    ) -> Booking:
+        """Check and create a desk/parking/visitor/… booking. The backend's own refusals
+        (``ConflictError``, ``LimitReachedError``) pass through unchanged."""
+        self._check_period(start, end)
+        if not (asset_id or "").strip():
+            raise InvalidInputError("a booking needs an asset (desk, bay, room …)", field="asset_id")
+        user = _check_email(user_email, "user_email", "user")
+        by = _check_email(booked_by, "booked_by", "booked-by") if booked_by else None
+        zone_ids = list(zones or [])
+        if timezone is None and zone_ids:
+            known = await self._zones()
+            if known:
+                missing = [z for z in zone_ids if z not in known]
+                if missing:
+                    raise NotFoundError(f"no zone {missing[0]!r} on this site", hint="Pick a building or level from the zone list.")
+                timezone = getattr(timezone_for(zone_ids[0], known), "key", None)
+        try:
+            draft = BookingDraft(
+                type=type,
+                asset_ids=[asset_id.strip()],
+                start=start,
+                end=end,
+                user_email=user,
+                user_name=user_name,
+                zones=zone_ids,
+                timezone=timezone,
+                title=title or "",
+                description=description or "",
+                attendees=[_attendee(a) for a in attendees or ()],
+                extension_data=dict(extension_data or {}),
+            )
+        except ValidationError as exc:
+            raise invalid_input_from(exc, what="booking") from None
+        return await self.backend.create_booking(
+            draft,
+            booked_by=by,
+            idempotency_key=idempotency_key or f"staffterm-{uuid.uuid4().hex}",
+            limit_override=limit_override,
+        )

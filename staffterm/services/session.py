@@ -1,0 +1,80 @@
+"""One tenant's working set: its backend, the clock, mail templates and the services over them.
+
+The console and the CLI each hold one ``Session`` per tenant; ``async with`` opens and closes
+the backend's connections.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from staffterm.backends.base import Backend
+from staffterm.clock import SYSTEM_CLOCK, Clock
+from staffterm.services.booking import BookingService
+from staffterm.services.directory import DirectoryService
+from staffterm.services.mail_templates import MailTemplates
+from staffterm.services.reception import ReceptionService
+from staffterm.services.room_board import RoomBoard
+
+if TYPE_CHECKING:
+    from staffterm.config import Config
+
+
+class Session:
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        clock: Clock | None = None,
+        templates: MailTemplates | None = None,
+        tenant_name: str | None = None,
+        provider: str | None = None,
+        sender: str | None = None,
+    ) -> None:
+        self.backend = backend
+        self.clock: Clock = clock or SYSTEM_CLOCK
+        self.tenant_name = tenant_name if tenant_name is not None else backend.tenant_name
+        self.provider = provider or backend.provider
+        self.templates = templates or MailTemplates()
+        self.board = RoomBoard(backend, self.clock)
+        self.booking = BookingService(backend, self.clock)
+        self.reception = ReceptionService(backend, self.templates, self.clock, sender=sender)
+        self.directory = DirectoryService(backend)
+
+    @classmethod
+    def from_config(cls, config: Config, tenant: str | None = None, *, clock: Clock | None = None) -> Session:
+        """The session for ``tenant`` (the config's default when None); the backend is built but
+        not opened. Only the configured provider's module is imported."""
+        from staffterm.backends import create_backend
+
+        name, settings = config.tenant(tenant)
+        provider: str = settings.provider
+        effective_clock = clock or SYSTEM_CLOCK
+        backend = create_backend(name, provider, settings, clock=effective_clock)
+        mail: Any = getattr(config, "mail", None)
+        templates = MailTemplates(getattr(mail, "templates", None) or None)
+        # A tenant's own mailer_from wins over the config-wide sender.
+        sender = getattr(settings, "mailer_from", None) or getattr(mail, "sender", None) or None
+        return cls(backend, clock=effective_clock, templates=templates, tenant_name=name, provider=provider, sender=sender)
+
+    @classmethod
+    def for_backend(
+        cls, backend: Backend, *, clock: Clock | None = None, templates: MailTemplates | None = None
+    ) -> Session:
+        return cls(backend, clock=clock, templates=templates)
+
+    async def open(self) -> None:
+        await self.backend.open()
+
+    async def close(self) -> None:
+        await self.backend.close()
+
+    async def __aenter__(self) -> Session:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return f"Session(tenant={self.tenant_name!r}, provider={self.provider!r})"
