@@ -37,7 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command is None:
             return _open_console(ctx)
-        return _run(_load_handler(args.handler), ctx)
+        status = _run(_load_handler(args.handler), ctx)
+        sys.stdout.flush()  # a closed pipe shows up here, inside the handling below
+        return status
+    except BrokenPipeError:
+        # The reader stopped early (`staffterm bookings | head`): no message, and no second
+        # error when the interpreter flushes stdout on exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except UsageError as exc:
         sys.stderr.write(f"{exc.prog}: error: {exc}\n")
         return 2

@@ -553,11 +553,13 @@ def free_busy(
 def _clipped(row: sqlite3.Row, start: datetime, end: datetime, status: BusyStatus, *, event_id: str | None) -> BusyBlock:
     keys = row.keys()
     # The SQL overlap test guarantees a non-empty intersection with the window.
+    private = bool(row["private"]) if "private" in keys else False
     return BusyBlock(
         start=max(from_epoch(row["start_ts"]), start),
         end=min(from_epoch(row["end_ts"]), end),
         status=status,
         event_id=event_id,
-        title=row["title"] or None,
-        private=bool(row["private"]) if "private" in keys else False,
+        # Free/busy is shown on every screen and kiosk: a private meeting's title never leaves here.
+        title=None if private else (row["title"] or None),
+        private=private,
     )

@@ -51,7 +51,8 @@ def config_from_settings(settings: object | None) -> LocalConfig:
                 key=f"booking_limits.{kind}",
             )
         clean[str(kind)] = limit
-    mail_from = getattr(settings, "mail_from", None) or "reception@acme.example"
+    # The config calls it `mailer_from` (as the Graph driver does); `mail_from` is kept for old callers.
+    mail_from = getattr(settings, "mailer_from", None) or getattr(settings, "mail_from", None) or "reception@acme.example"
     if not isinstance(mail_from, str) or "@" not in mail_from:
         raise ConfigError(f"mail_from must be an email address, got {mail_from!r}", key="mail_from")
     return LocalConfig(early_checkin_seconds=early, booking_limits=clean, mail_from=mail_from)

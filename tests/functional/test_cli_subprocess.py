@@ -73,3 +73,19 @@ def test_exit_codes_and_streams(tmp_path):
     assert failed.returncode == 1
     assert "rm-nowhere" in failed.stderr and "Traceback" not in failed.stderr
     assert json.loads(failed.stdout)["error"] == "not_found"
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    # A QR code of 2,000 characters is far more output than a pipe buffers.
+    done = subprocess.Popen(
+        [sys.executable, "-m", "staffterm", "qr", "a" * 2000],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(tmp_path),
+        cwd=ROOT,
+    )
+    assert done.stdout is not None and done.stderr is not None
+    done.stdout.close()
+    err = done.stderr.read().decode()
+    assert done.wait(timeout=60) == 1
+    assert err == ""

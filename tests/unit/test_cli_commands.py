@@ -205,6 +205,17 @@ def test_delete_event_cancels_it(cli):
     assert event["id"] not in {e["id"] for e in _events(cli, "rm-lon-1-01")}
 
 
+def test_decline_records_the_persons_answer(cli):
+    person = "grace.kim@acme.example"
+    invited = next(
+        e for e in _events(cli, person) if e["host"] != person and person in {a["email"] for a in e["attendees"]}
+    )
+    result = cli("events", "decline", "--calendar", person, invited["id"], "--comment", "clash")
+    assert result.rc == 0 and "declined" in result.out
+    again = next(e for e in _events(cli, person, "--include-cancelled") if e["id"] == invited["id"])
+    assert next(a["response"] for a in again["attendees"] if a["email"] == person) == "declined"
+
+
 def test_delete_unknown_event_exits_1(cli):
     result = cli("events", "delete", "--calendar", "rm-lon-1-01", "evt-nope")
     assert result.rc == 1 and "evt-nope" in result.err

@@ -248,3 +248,21 @@ async def test_reset_demo_wipes_user_data_and_reseeds(tmp_path):
     assert [b.id for b in again] == [b.id for b in seeded]
     assert len(await backend.list_rooms()) == 40
     await backend.close()
+
+
+async def test_config_mailer_from_is_the_local_sites_sender(tmp_path):
+    """Regression: the config's key is `mailer_from`; the local site used to read only `mail_from`."""
+    from staffterm.config import load_config
+    from staffterm.models import MailMessage
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[tenants.demo]\nprovider = "local"\ndatabase = "{tmp_path / "m.sqlite3"}"\n'
+        'demo = false\nmailer_from = "front-desk@acme.example"\n'
+    )
+    path.chmod(0o600)
+    name, settings = load_config(path).tenant(None)
+    backend = LocalBackend(name, settings)
+    async with backend:
+        sent = await backend.send_mail(MailMessage(to=["host@acme.example"], subject="hi"))
+    assert sent.sender == "front-desk@acme.example"

@@ -288,3 +288,24 @@ async def test_london_events_across_the_spring_dst_change(site):
     assert (local_start.hour, local_end.hour) == (0, 2)  # 00:30 GMT to 02:30 BST
     monday = await backend.list_events("rm-lon-1-01", *local_day_window(date(2026, 3, 30), "Europe/London"))
     assert [e.id for e in monday] == [after.id]
+
+
+async def test_free_busy_never_carries_a_private_meetings_title(tmp_path):
+    """Free/busy is what every screen and kiosk shows: a private meeting's title stays private."""
+    from datetime import datetime, timedelta, timezone
+
+    from staffterm.backends.local import LocalBackend
+    from staffterm.clock import FrozenClock
+    from staffterm.models import EventDraft
+
+    start = datetime(2026, 11, 21, 14, 0, tzinfo=timezone.utc)
+    backend = LocalBackend("t", database=tmp_path / "p.sqlite3", clock=FrozenClock(start - timedelta(hours=4)), seed_demo=True)
+    async with backend:
+        room = await backend.get_room("rm-lon-1-04")
+        start = start + timedelta(hours=4)  # after the demo day's meetings
+        await backend.create_event(room.email, EventDraft(title="Redundancy talk", start=start, end=start + timedelta(minutes=30),
+                                                          host="amelia.hart@acme.example", room_ids=[room.id], private=True))
+        (avail,) = await backend.free_busy(start, start + timedelta(hours=1), room_ids=[room.id])
+    (block,) = avail.blocks
+    assert block.private is True
+    assert block.title is None
