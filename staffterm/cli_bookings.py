@@ -227,7 +227,10 @@ async def check_in_guest(ctx: CommandContext) -> int:
         emit_json(result)
     else:
         host = guest.host_name or guest.host_email or "the host"
-        print(f"Checked in {guest.name or guest.email} ({guest.id}).")
+        if result.already_checked_in:
+            print(f"{guest.name or guest.email} ({guest.id}) was already checked in; {host} was told then.")
+        else:
+            print(f"Checked in {guest.name or guest.email} ({guest.id}).")
         if result.notification_error is None and result.notification is not None:
             print(f"{host} has been told their guest arrived.")
         if result.qr_payload:

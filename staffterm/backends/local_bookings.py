@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from staffterm.backends.local_events import refuse_room_clashes, room_clashes
-from staffterm.backends.local_places import require_room
+from staffterm.backends.local_places import require_room, zone_and_descendants
 from staffterm.backends.local_records import (
     booking_from_row,
     find_booking,
@@ -203,7 +203,10 @@ def query_bookings(s: Session, q: BookingQuery) -> list[Booking]:
     if not q.include_checked_out:
         sql += " AND checked_out_ts IS NULL"
     rows = s.conn.execute(sql + " ORDER BY start_ts, id", args)
-    wanted_zones = set(q.zone_ids)
+    # A zone holds everything beneath it: asking for a building finds bookings filed under its levels.
+    wanted_zones: set[str] = set()
+    for zone_id in q.zone_ids:
+        wanted_zones |= zone_and_descendants(s, zone_id)
     wanted_assets = set(q.asset_ids)
     out: list[Booking] = []
     for row in rows:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from staffterm.backends import local_bookings
+from staffterm.backends.local_places import zone_and_descendants
 from staffterm.backends.local_records import find_booking, find_visit, visit_from_row, write_visit
 from staffterm.backends.local_rules import VISITOR_BOOKING_TYPE, check_in_refusal
 from staffterm.backends.local_store import Session, find_user, find_zone, new_id
@@ -58,13 +59,17 @@ def query_guests(
         args.append(to_epoch(end))
     if start is not None and end is not None and end <= start:
         raise InvalidInputError(f"end ({end.isoformat()}) must be after start ({start.isoformat()})", field="end")
-    if zone_id is not None and find_zone(s.conn, zone_id) is None:
-        raise NotFoundError(f"no zone with id {zone_id!r}")
+    within: set[str] | None = None
+    if zone_id is not None:
+        if find_zone(s.conn, zone_id) is None:
+            raise NotFoundError(f"no zone with id {zone_id!r}")
+        # A zone holds everything beneath it: a level's guests are filed under its building.
+        within = zone_and_descendants(s, zone_id)
     text = (query or "").strip().lower()
     guests = []
     for row in s.conn.execute(sql, args):
         guest = visit_from_row(row)
-        if zone_id is not None and zone_id not in guest.zone_ids:
+        if within is not None and not within.intersection(guest.zone_ids):
             continue
         if text and not (text in guest.name.lower() or text in guest.email or text in guest.organisation.lower()):
             continue

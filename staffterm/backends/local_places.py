@@ -69,6 +69,20 @@ def require_room(s: Session, room_id: str) -> Room:
     return room
 
 
+def zone_and_descendants(s: Session, zone_id: str) -> set[str]:
+    """The zone's id and the ids of every zone beneath it (a building holds its levels)."""
+    children: dict[str | None, list[str]] = {}
+    for zone in all_zones(s.conn):
+        children.setdefault(zone.parent_id, []).append(zone.id)
+    found, todo = {zone_id}, [zone_id]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
 def list_rooms(
     s: Session,
     *,
@@ -80,13 +94,15 @@ def list_rooms(
 ) -> list[Room]:
     if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0):
         raise InvalidInputError(f"capacity must be a whole number of people, got {capacity!r}", field="capacity")
+    within: set[str] | None = None
     if zone_id is not None:
         get_zone(s, zone_id)
+        within = zone_and_descendants(s, zone_id)
     text = _clean_query(query)
     rooms = [
         r
         for r in all_rooms(s.conn)
-        if (zone_id is None or r.in_zone(zone_id))
+        if (within is None or within.intersection(r.zone_ids))
         and (capacity is None or r.capacity >= capacity)
         and r.has_features(list(features))
         and (bookable is None or r.bookable == bookable)
@@ -119,10 +135,12 @@ def room_timezone(s: Session, room: Room) -> str | None:
 
 
 def list_assets(s: Session, *, type: str | None = None, zone_id: str | None = None) -> list[Asset]:
+    within: set[str] | None = None
     if zone_id is not None:
         get_zone(s, zone_id)
+        within = zone_and_descendants(s, zone_id)
     return [
         a
         for a in all_assets(s.conn)
-        if (type is None or a.type == type) and (zone_id is None or zone_id in a.zone_ids)
+        if (type is None or a.type == type) and (within is None or within.intersection(a.zone_ids))
     ]

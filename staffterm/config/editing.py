@@ -295,7 +295,7 @@ def add_tenant(path: str | Path, name: str, provider: str, settings: Mapping[str
             f"{target}: tenants.{name}: a tenant with this name already exists",
             path=str(target),
             key=f"tenants.{name}",
-            hint=f"Choose another name, or remove it first with `staffterm config remove-tenant {name}`.",
+            hint=f"Choose another name, or remove it first with `staffterm tenant remove {name}`.",
         )
     newline = _newline_of(old_text)
     section = tenant_section(name, provider, settings, newline)

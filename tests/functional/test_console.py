@@ -104,3 +104,36 @@ async def test_backend_failure_is_a_notification_not_a_traceback(session, monkey
 def test_describe_error_is_one_plain_line():
     assert describe_error(UnavailableError("down", hint="Try later.")) == "down. Try later."
     assert describe_error(KeyError("x")).startswith("Unexpected error: KeyError")
+
+
+async def test_console_opens_the_demo_site_from_an_empty_config_dir():
+    """No session injected: the app reads the (absent) config and opens the demo in a worker."""
+    from staffterm.ui.app import build_app
+
+    app = build_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.05)
+            await app.workers.wait_for_complete()
+            if app.session is not None and app.screen.query_one("#zones-tree").root.children:
+                break
+        assert app.session.provider == "local"
+        labels = _labels(app.screen.query_one("#zones-tree"))
+        assert any(label.startswith("London — Bishopsgate") for label in labels)
+    assert app.session is not None
+
+
+async def test_console_reports_a_bad_config_instead_of_crashing(tmp_path):
+    from staffterm.ui.app import build_app
+
+    bad = tmp_path / "config.toml"
+    bad.write_text("[tenants.x]\nprovider = 'teletext'\n")
+    app = build_app(config_path=bad)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        for _ in range(20):
+            await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(app.screen.query_one("#status-line").render())
+        assert "Not connected" in status and "config.toml" in status
+        assert app.is_running

@@ -358,6 +358,17 @@ def test_guest_check_in_tells_the_host_and_check_out(cli, monkeypatch):
     assert next(g for g in cli.json("guests", "--zone", "bld-lon") if g["id"] == guest["id"])["checked_out_at"]
 
 
+def test_repeated_guest_check_in_says_so_and_mails_the_host_once(cli, monkeypatch):
+    guest = min(cli.json("guests", "--zone", "bld-lon"), key=lambda g: g["visit_start"])
+    monkeypatch.setenv("STAFFTERM_FROZEN_NOW", guest["visit_start"])
+    first = cli("guests", "check-in", guest["id"])
+    again = cli("guests", "check-in", guest["id"])
+    assert first.rc == 0 and "Checked in" in first.out
+    assert again.rc == 0 and "was already checked in" in again.out
+    mails = [m for m in cli.json("mail", "outbox") if m["to"] == [guest["host_email"]]]
+    assert len(mails) == 1
+
+
 def test_guest_check_in_too_early_exits_1_and_changes_nothing(cli):
     guest = max(cli.json("guests", "--zone", "bld-lon"), key=lambda g: g["visit_start"])
     result = cli("guests", "check-in", guest["id"])

@@ -266,3 +266,41 @@ async def test_config_mailer_from_is_the_local_sites_sender(tmp_path):
     async with backend:
         sent = await backend.send_mail(MailMessage(to=["host@acme.example"], subject="hi"))
     assert sent.sender == "front-desk@acme.example"
+
+
+async def test_an_org_zone_holds_every_room_below_it(tmp_path):
+    """Regression: `rooms --zone org-acme` returned nothing; a zone holds every room beneath it."""
+    from datetime import datetime, timedelta, timezone
+
+    from staffterm.clock import FrozenClock
+
+    backend = LocalBackend("t", database=tmp_path / "org.sqlite3", clock=FrozenClock(datetime(2026, 11, 21, 10, tzinfo=timezone.utc)))
+    async with backend:
+        everything = await backend.list_rooms()
+        in_org = await backend.list_rooms(zone_id="org-acme")
+        assert {r.id for r in in_org} == {r.id for r in everything}
+        start = datetime(2026, 11, 21, 9, tzinfo=timezone.utc)
+        fb = await backend.free_busy(start, start + timedelta(hours=2), zone_id="org-acme")
+        assert len(fb) == len(everything)
+        desks = await backend.list_assets(type="desk", zone_id="org-acme")
+        assert desks and all(a.type == "desk" for a in desks)
+
+
+async def test_bookings_and_guests_of_a_zone_include_everything_beneath_it(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from staffterm.clock import FrozenClock
+    from staffterm.models import BookingQuery
+
+    now = datetime(2026, 11, 21, 10, tzinfo=timezone.utc)
+    backend = LocalBackend("t", database=tmp_path / "z.sqlite3", clock=FrozenClock(now))
+    async with backend:
+        day = BookingQuery(start=now - timedelta(hours=10), end=now + timedelta(hours=14), type="desk")
+        everything = await backend.query_bookings(day)
+        in_org = await backend.query_bookings(day.model_copy(update={"zone_ids": ["org-acme"]}))
+        assert everything and {b.id for b in in_org} == {b.id for b in everything}
+        on_level = await backend.query_bookings(day.model_copy(update={"zone_ids": ["lvl-lon-2"]}))
+        assert all("lvl-lon-2" in b.zones for b in on_level)
+        guests = await backend.query_guests(start=day.start, end=day.end)
+        org_guests = await backend.query_guests(start=day.start, end=day.end, zone_id="org-acme")
+        assert guests and {g.id for g in org_guests} == {g.id for g in guests}
