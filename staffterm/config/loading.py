@@ -27,19 +27,14 @@ from staffterm.config.models import (
 )
 from staffterm.errors import ConfigError
 
-CONFIG_ENV = "STAFFTERM_CONFIG"
-CONFIG_FILE_NAME = "config.toml"
+CONFIG_ENV = paths.CONFIG_ENV
+CONFIG_FILE_NAME = paths.CONFIG_FILE_NAME
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def config_path(explicit: str | Path | None = None) -> Path:
     """``--config PATH`` wins, then ``$STAFFTERM_CONFIG``, else the user config dir's file."""
-    if explicit is not None and str(explicit):
-        return Path(explicit).expanduser()
-    from_env = os.environ.get(CONFIG_ENV)
-    if from_env:
-        return Path(from_env).expanduser()
-    return default_config_file()
+    return paths.config_file(explicit)
 
 
 def default_config_file() -> Path:

@@ -14,6 +14,7 @@ from typing import Any
 from textual import on
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from staffterm.ui.messages import SessionFailed, SessionReady
@@ -32,7 +33,6 @@ class StafftermApp(App[int]):
         tenant: str | None = None,
         clock: Any = None,
         session: Any = None,
-        exit_on_first_paint: bool = False,
     ) -> None:
         super().__init__()
         self._config = config
@@ -41,7 +41,6 @@ class StafftermApp(App[int]):
         self._clock = clock
         self.session = session
         self._owns_session = session is None
-        self._exit_on_first_paint = exit_on_first_paint
 
     def now(self) -> datetime:
         if self._clock is not None:
@@ -50,18 +49,25 @@ class StafftermApp(App[int]):
 
         return datetime.now(timezone.utc)
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen:
+        # The first screen is the default one (not pushed over an empty default): one layout
+        # and one paint before the first frame instead of two.
         from staffterm.ui.screens.zones import ZonesScreen
 
-        self.push_screen(ZonesScreen())
-        if self.session is None:
-            self.run_worker(self._open_session(), name="open-session", group="session", exit_on_error=False)
-        else:
+        return ZonesScreen()
+
+    def on_mount(self) -> None:
+        if self.session is not None:
             self.sub_title = f"{self.session.tenant_name} · {self.session.provider}"
 
     def on_ready(self) -> None:
-        if self._exit_on_first_paint:
-            self.call_after_refresh(self.exit, 0)
+        # Open the tenant only once the first frame is on screen: reading the config and
+        # importing the services (pydantic, sqlite) would otherwise delay that first paint.
+        if self.session is None:
+            self.call_after_refresh(self._start_session)
+
+    def _start_session(self) -> None:
+        self.run_worker(self._open_session, name="open-session", group="session", exit_on_error=False)
 
     async def _open_session(self) -> None:
         # Importing the services (pydantic, sqlite) and reading the config happen in a thread,
@@ -116,11 +122,8 @@ def build_app(
     config_path: Path | None = None,
     tenant: str | None = None,
     clock: Any = None,
-    exit_on_first_paint: bool = False,
 ) -> StafftermApp:
-    return StafftermApp(
-        config=config, config_path=config_path, tenant=tenant, clock=clock, exit_on_first_paint=exit_on_first_paint
-    )
+    return StafftermApp(config=config, config_path=config_path, tenant=tenant, clock=clock)
 
 
 def run_console(*, config: Any = None, tenant: str | None = None, config_path: Path | None = None, clock: Any = None) -> int:

@@ -115,7 +115,8 @@ async def test_console_opens_the_demo_site_from_an_empty_config_dir():
         for _ in range(50):
             await pilot.pause(0.05)
             await app.workers.wait_for_complete()
-            if app.session is not None and app.screen.query_one("#zones-tree").root.children:
+            labels = _labels(app.screen.query_one("#zones-tree"))
+            if app.session is not None and any(label.startswith("London") for label in labels):
                 break
         assert app.session.provider == "local"
         labels = _labels(app.screen.query_one("#zones-tree"))

@@ -130,3 +130,17 @@ def test_the_command_is_found_past_global_options(argv, command):
 )
 def test_the_one_command_parser_reads_argv_like_the_full_one(argv):
     assert vars(build_parser(argv).parse_args(argv)) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize(
+    "argv, console",
+    [([], True), (["--tenant", "demo"], True), (["--config=x.toml"], True), (["--tenant"], False),
+     (["rooms"], False), (["--json"], False), (["-h"], False), (["romos"], False)],
+)
+def test_only_global_options_open_the_console_with_a_lean_parser(argv, console):
+    from staffterm.cli_parser import opens_console
+
+    assert opens_console(argv) is console
+    if console:
+        args = build_parser(argv).parse_args(argv)
+        assert args.command is None

@@ -72,3 +72,22 @@ def test_cli_query_on_demo_site_imports_no_textual():
     mods = _top(_modules_after(code))
     assert "textual" not in mods
     assert not {"msal", "google"} & mods
+
+
+def test_opening_the_console_loads_no_pydantic_before_the_first_paint():
+    """The console reads the config after it paints; the CLI must not pull pydantic in first."""
+    code = (
+        "import sys, types\n"
+        "seen = {}\n"
+        "fake = types.ModuleType('staffterm.ui.app')\n"
+        "def run_console(**kw):\n"
+        "    seen['pydantic'] = 'pydantic' in sys.modules\n"
+        "    return 0\n"
+        "fake.run_console = run_console\n"
+        "sys.modules['staffterm.ui.app'] = fake\n"
+        "from staffterm.cli import main\n"
+        "assert main([]) == 0\n"
+        "assert seen == {'pydantic': False}, seen\n"
+    )
+    mods = _top(_modules_after(code))
+    assert "pydantic" not in mods
