@@ -1,29 +1,63 @@
-"""The console's App shell: opens the tenant's session in a worker, routes worker errors.
+"""The console's App shell: screens (modes), global keys, the tenant's session, refresh, themes.
 
-Nothing here waits on I/O: the first screen paints at once with a loading state, the config
-and the backend are opened in workers, and every worker error becomes a notification.
+Nothing here waits on I/O: the first screen paints at once, then the config is read and the
+backend opened in a worker; data refreshes on its own (``ui.refresh_seconds``), on ``r``, and when
+the day rolls over at midnight in the building's zone. Every worker error becomes a notification.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+import importlib
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from staffterm.ui.messages import SessionFailed, SessionReady
+from staffterm.ui.connection import ConnectionState
+
+# mode name -> (module, class, title, keys). Imported when first shown, not at start-up.
+SCREENS: dict[str, tuple[str, str, str]] = {
+    "zones": ("staffterm.ui.screens.zones", "ZonesScreen", "Zones"),
+    "timeline": ("staffterm.ui.screens.timeline", "TimelineScreen", "Timeline"),
+    "bookings": ("staffterm.ui.screens.bookings", "BookingsScreen", "Bookings"),
+    "guests": ("staffterm.ui.screens.guests", "GuestsScreen", "Guests"),
+    "admin": ("staffterm.ui.screens.admin", "AdminScreen", "Admin"),
+}
+
+
+def _screen_factory(mode: str):
+    def make() -> Screen:
+        module_name, class_name, _ = SCREENS[mode]
+        return getattr(importlib.import_module(module_name), class_name)()
+
+    return make
 
 
 class StafftermApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "staffterm"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit-app")]
+    MODES = {mode: _screen_factory(mode) for mode in SCREENS}
+    DEFAULT_MODE = "zones"
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="help"),
+        Binding("f2,1", "show('zones')", "Zones", id="screen-zones"),
+        Binding("f3,2", "show('timeline')", "Timeline", id="screen-timeline"),
+        Binding("f4,3", "show('bookings')", "Bookings", id="screen-bookings"),
+        Binding("f5,4", "show('guests')", "Guests", id="screen-guests"),
+        Binding("f6,5", "show('admin')", "Admin", id="screen-admin"),
+        Binding("r", "refresh_data", "Refresh", id="refresh"),
+        Binding("n", "find_free_room", "Free room now", id="find-room"),
+        Binding("b", "next_building", "Building", id="next-building"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit-app"),
+    ]
 
     def __init__(
         self,
@@ -33,6 +67,7 @@ class StafftermApp(App[int]):
         tenant: str | None = None,
         clock: Any = None,
         session: Any = None,
+        ui_state_path: Path | None = None,
     ) -> None:
         super().__init__()
         self._config = config
@@ -41,24 +76,96 @@ class StafftermApp(App[int]):
         self._clock = clock
         self.session = session
         self._owns_session = session is None
+        self._ui_state_path = ui_state_path
+        self.catalog: Any = None
+        self.building_id: str | None = None
+        self.refresh_seconds = 60
+        self.connection = ConnectionState()
+        self._day: date | None = None
+        self._themes_ready = False
+        self._install_themes()
+
+    # ----------------------------------------------------------------- time and place
 
     def now(self) -> datetime:
         if self._clock is not None:
             return self._clock.now()
-        from datetime import timezone
-
         return datetime.now(timezone.utc)
 
-    def get_default_screen(self) -> Screen:
-        # The first screen is the default one (not pushed over an empty default): one layout
-        # and one paint before the first frame instead of two.
-        from staffterm.ui.screens.zones import ZonesScreen
+    @property
+    def building_tz(self):
+        if self.catalog is None or self.building_id is None:
+            return timezone.utc
+        return self.catalog.tz(self.building_id)
 
-        return ZonesScreen()
+    def building_today(self) -> date:
+        return self.now().astimezone(self.building_tz).date()
+
+    # ----------------------------------------------------------------- themes
+
+    def _install_themes(self) -> None:
+        try:
+            from staffterm.ui import themes
+        except ImportError:
+            return
+        result = themes.load_themes()
+        for theme in result.themes:
+            self.register_theme(theme)
+        self._theme_problems = result.problems
+        self._themes_ready = True
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        try:
+            from staffterm.ui.themes import THEME_VARIABLE_DEFAULTS
+        except ImportError:
+            return {"fb-free": "#2e7d32", "fb-busy": "#c62828", "fb-tentative": "#f9a825", "fb-oof": "#6a1b9a",
+                    "checkin-ok": "#2e7d32", "checkin-late": "#ef6c00"}
+        return dict(THEME_VARIABLE_DEFAULTS)
+
+    def _apply_theme_preferences(self, config: Any) -> None:
+        try:
+            from staffterm.ui.state import load_ui_state
+        except ImportError:
+            return
+
+        state = load_ui_state(self._ui_state_path)
+        wanted = state.theme or getattr(getattr(config, "ui", None), "theme", None)
+        if wanted and wanted in self.available_themes:
+            self.theme = wanted
+        elif wanted:
+            self.notify(f"Theme {wanted!r} is not installed; using {self.theme}.", severity="warning", markup=False)
+        if state.building_id:
+            self.building_id = state.building_id
+        problems = getattr(self, "_theme_problems", [])
+        if problems:
+            self.notify("Some themes were skipped:\n" + "\n".join(problems), severity="warning", markup=False)
+
+    def watch_theme(self, theme: str) -> None:
+        if self.session is not None:  # a choice made by the user, not the start-up default
+            self._save_state(theme=theme)
+
+    def _save_state(self, **changes: Any) -> None:
+        try:
+            from staffterm.ui.state import load_ui_state, save_ui_state
+        except ImportError:
+            return
+        state = load_ui_state(self._ui_state_path)
+        for key, value in changes.items():
+            setattr(state, key, value)
+        try:
+            save_ui_state(state, self._ui_state_path)
+        except OSError as exc:
+            self.notify(f"Could not remember the setting: {exc}", severity="warning", markup=False)
+
+    # ----------------------------------------------------------------- session
+
+    def get_default_screen(self) -> Screen:
+        return _screen_factory(self.DEFAULT_MODE)()
 
     def on_mount(self) -> None:
         if self.session is not None:
-            self.sub_title = f"{self.session.tenant_name} · {self.session.provider}"
+            self.run_worker(self._after_session_open(self._config), name="open-session", group="session",
+                            exit_on_error=False)
 
     def on_ready(self) -> None:
         # Open the tenant only once the first frame is on screen: reading the config and
@@ -70,26 +177,151 @@ class StafftermApp(App[int]):
         self.run_worker(self._open_session, name="open-session", group="session", exit_on_error=False)
 
     async def _open_session(self) -> None:
-        # Importing the services (pydantic, sqlite) and reading the config happen in a thread,
-        # after the first paint, so start-up costs no more than a bare Textual app.
-        session = await asyncio.to_thread(self._build_session)
+        config, session = await asyncio.to_thread(self._build_session)
         await session.__aenter__()
         self.session = session
-        self.sub_title = f"{session.tenant_name} · {session.provider}"
-        if self._clock is None:
-            self._clock = session.clock
-        self.screen.post_message(SessionReady(session))
+        await self._after_session_open(config)
 
-    def _build_session(self) -> Any:
+    def _build_session(self) -> tuple[Any, Any]:
         from staffterm.config import load_config
         from staffterm.services.session import Session
 
         config = self._config if self._config is not None else load_config(self._config_path)
-        return Session.from_config(config, self._tenant, clock=self._clock)
+        return config, Session.from_config(config, self._tenant, clock=self._clock)
+
+    async def _after_session_open(self, config: Any) -> None:
+        session = self.session
+        if self._clock is None:
+            self._clock = session.clock
+        ui = getattr(config, "ui", None)
+        self.refresh_seconds = int(getattr(ui, "refresh_seconds", 60) or 60)
+        self.connection.refresh_seconds = self.refresh_seconds
+        keymap = dict(getattr(ui, "keymap", {}) or {})
+        if keymap:
+            self.set_keymap(keymap)
+        self._apply_theme_preferences(config)
+        await self.load_catalog()
+        if self.building_id is None or self.catalog.zone(self.building_id) is None:
+            preferred = getattr(ui, "building", None)
+            buildings = self.catalog.buildings
+            self.building_id = preferred if self.catalog.zone(preferred) else (buildings[0].id if buildings else None)
+        self._day = self.building_today()
+        self.set_interval(self.refresh_seconds, self.action_refresh_data, name="auto-refresh")
+        self.set_interval(30, self._check_day_rollover, name="day-rollover")
+        self.sub_title = f"{session.tenant_name} · {session.provider}"
+        self._reload_screens()
+
+    async def load_catalog(self) -> None:
+        from staffterm.ui.catalog import Catalog
+
+        backend = self.session.backend
+        zones, rooms = await asyncio.gather(backend.list_zones(), backend.list_rooms())
+        self.catalog = Catalog(zones=zones, rooms=rooms)
 
     async def on_unmount(self) -> None:
         if self.session is not None and self._owns_session:
             await self.session.__aexit__(None, None, None)
+
+    # ----------------------------------------------------------------- refresh
+
+    def _reload_screens(self) -> None:
+        """Reload the screen in view now; others reload when they come back into view."""
+        for screen in self.screen_stack:
+            reload = getattr(screen, "reload", None)
+            if callable(reload):
+                screen.loaded_at = None
+        reload = getattr(self.screen, "reload", None)
+        if callable(reload) and self.session is not None:
+            reload()
+
+    def action_refresh_data(self) -> None:
+        if self.session is None:
+            return
+        self.run_worker(self._refresh_all, group="catalog", exclusive=True, exit_on_error=False, name="refresh")
+
+    async def _refresh_all(self) -> None:
+        await self.load_catalog()
+        self._reload_screens()
+
+    def _check_day_rollover(self) -> None:
+        today = self.building_today()
+        if self._day is not None and today != self._day:
+            self._day = today
+            self.notify(f"A new day: {today:%A %d %B}.", timeout=4)
+            self._reload_screens()
+
+    def action_next_building(self) -> None:
+        if self.catalog is None or not self.catalog.buildings:
+            return
+        ids = [b.id for b in self.catalog.buildings]
+        index = ids.index(self.building_id) if self.building_id in ids else -1
+        self.building_id = ids[(index + 1) % len(ids)]
+        self._day = self.building_today()
+        self._save_state(building_id=self.building_id)
+        building = self.catalog.zone(self.building_id)
+        self.notify(f"Building: {building.name}", timeout=3, markup=False)
+        self._reload_screens()
+
+    # ----------------------------------------------------------------- navigation
+
+    def action_show(self, mode: str) -> None:
+        try:
+            self.switch_mode(mode)
+        except (ModuleNotFoundError, ImportError) as exc:
+            self.notify(f"The {mode} screen is not available: {exc}", severity="error", markup=False)
+
+    def action_help(self) -> None:
+        from staffterm.ui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_find_free_room(self) -> None:
+        if self.session is None:
+            self.notify("Still connecting…", timeout=3)
+            return
+        try:
+            from staffterm.ui.screens.find_room import FindRoomScreen
+        except ModuleNotFoundError:
+            self.notify("Finding a free room is not available yet.", severity="warning")
+            return
+        self.push_screen(FindRoomScreen())
+
+    # ----------------------------------------------------------------- status and errors
+
+    def note_success(self) -> None:
+        self.connection.succeeded(self.now())
+
+    def status_text(self, screen_title: str = "", width: int = 80) -> Text:
+        """The header line: app · screen · tenant · building clock · connection · queue."""
+        text = Text.assemble(("staffterm", "bold"))
+        if screen_title:
+            text.append(f" · {screen_title}", style="bold")
+        session = self.session
+        if session is None:
+            label, style = self.connection.label(self.now())
+            text.append("   ")
+            text.append(label, style=style)
+            return text
+        text.append(f"   {session.tenant_name}", style="bold")
+        if width >= 100:
+            text.append(f" ({session.provider})")
+        building = self.catalog.zone(self.building_id) if self.catalog is not None else None
+        if building is not None:
+            local = self.now().astimezone(self.building_tz)
+            name = building.name if width >= 120 else building.name.split(" — ")[0]
+            text.append(f"   {name} ")
+            text.append(f"{local:%H:%M}", style="bold")
+            if width >= 100:
+                text.append(f" {local:%a %d %b}")
+        label, style = self.connection.label(self.now(), self.building_tz)
+        text.append("   ● " if style == "green" else "   ○ ", style=style)
+        text.append(label, style=style)
+        stats = getattr(session.backend, "request_stats", None)
+        if callable(stats):
+            queued, in_flight = stats()
+            if queued or in_flight or width >= 120:
+                text.append(f"   queue {queued}/{in_flight}", style="dim")
+        return text
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:
@@ -98,11 +330,20 @@ class StafftermApp(App[int]):
 
     def report_worker_error(self, worker: Worker) -> None:
         """Every failed worker ends here: one plain notification, never a traceback."""
-        message = describe_error(worker.error)
+        from staffterm.ui.messages import SessionFailed
+
+        error = worker.error
+        message = describe_error(error)
+        self.connection.failed(self.now(), error, opening=worker.name == "open-session")
         if worker.name == "open-session":
             self.sub_title = "not connected"
-            self.screen.post_message(SessionFailed(message))
-        self.notify(message, title="Could not load", severity="error", markup=False, timeout=10)
+            for screen in self.screen_stack:
+                screen.post_message(SessionFailed(message))
+        self.notify(message, title="Could not load" if worker.name in ("open-session", "refresh") else "Error",
+                    severity="error", markup=False, timeout=10)
+        refresh = getattr(self.screen, "refresh_header", None)
+        if callable(refresh):
+            refresh()
 
 
 def describe_error(error: BaseException | None) -> str:

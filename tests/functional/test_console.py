@@ -135,6 +135,7 @@ async def test_console_reports_a_bad_config_instead_of_crashing(tmp_path):
             await pilot.pause(0.05)
         await app.workers.wait_for_complete()
         await pilot.pause()
-        status = str(app.screen.query_one("#status-line").render())
-        assert "Not connected" in status and "config.toml" in status
+        shown = " ".join(_labels(app.screen.query_one("#zones-tree")))
+        assert "Not connected" in shown and "config.toml" in shown
+        assert "offline" in str(app.status_text("Zones"))
         assert app.is_running

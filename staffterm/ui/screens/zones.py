@@ -1,4 +1,4 @@
-"""Buildings → levels → rooms, each room with its status now; Enter shows the room's day."""
+"""Buildings → levels → rooms, each room with its status now; filters; Enter opens the room's day."""
 
 from __future__ import annotations
 
@@ -11,18 +11,20 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Static, Tree
+from textual.widgets import Checkbox, Footer, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from staffterm.ui.messages import SessionFailed, SessionReady
+from staffterm.ui.messages import SessionFailed
 from staffterm.ui.screens.base import StafftermScreen
+from staffterm.ui.widgets.status_header import StatusHeader
 
 STATUS_STYLE = {"free": "bold green", "soon": "bold yellow", "busy": "bold red", "unavailable": "dim"}
+STATUS_MARK = {"free": "●", "soon": "◐", "busy": "■", "unavailable": "·"}
 
 
 @dataclass
 class RoomRow:
-    """What the tree shows for a room: built from a board snapshot off the event loop."""
+    """What the tree shows for a room: built from a board snapshot."""
 
     room: Any
     status: Any
@@ -38,12 +40,40 @@ class BuildingView:
     loaded_at: datetime | None = None
 
 
-class ZonesScreen(StafftermScreen):
-    """The first console screen: the estate at a glance."""
+@dataclass(frozen=True)
+class RoomFilter:
+    capacity: int = 0
+    features: tuple[str, ...] = ()
+    accessible_only: bool = False
 
+    def accepts(self, room: Any) -> bool:
+        return (
+            room.capacity >= self.capacity
+            and room.has_features(list(self.features))
+            and (room.accessible or not self.accessible_only)
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.capacity or self.features or self.accessible_only)
+
+
+class ZonesScreen(StafftermScreen):
+    """The estate at a glance: which rooms are free now, and until when."""
+
+    SCREEN_TITLE = "Zones"
+    HELP = """\
+Buildings, their levels and rooms, each with its status **now**: *free*, *free until HH:MM*,
+*busy until HH:MM* or *next meeting at HH:MM*, in the building's own time zone.
+
+- **Enter** on a room opens its day: meetings, attendees, and actions (extend, end, move, cancel).
+- **/** jumps to the filters: minimum seats, features (comma-separated, e.g. `screen,vc`), step-free only.
+  **Escape** goes back to the list.
+- **n** finds a room that is free now, from any screen.
+"""
     BINDINGS = [
-        Binding("r", "refresh", "Refresh", id="refresh"),
-        Binding("q", "app.quit", "Quit", id="quit"),
+        Binding("slash", "focus_filters", "Filter", id="zones-filter"),
+        Binding("escape", "focus_tree", "List", show=False, id="zones-list"),
     ]
 
     def __init__(self) -> None:
@@ -51,11 +81,14 @@ class ZonesScreen(StafftermScreen):
         self._room_nodes: dict[str, TreeNode] = {}
         self._rows: dict[str, RoomRow] = {}
         self._buildings: list[BuildingView] = []
+        self._filter = RoomFilter()
 
     def compose(self) -> ComposeResult:
-        # A plain one-line bar, not Textual's Header: it shows what a desk needs (tenant, building
-        # clocks, freshness) and is ~40 ms cheaper to paint at start-up.
-        yield Static(Text.assemble(("staffterm", "bold"), "   connecting…"), id="status-line")
+        yield StatusHeader(self.SCREEN_TITLE)
+        with Horizontal(id="zones-filters"):
+            yield Input(placeholder="seats ≥", id="filter-capacity", type="integer")
+            yield Input(placeholder="features, e.g. screen,vc", id="filter-features")
+            yield Checkbox("step-free only", id="filter-accessible")
         with Horizontal(id="zones-body"):
             tree: Tree[str] = Tree("Sites", id="zones-tree")
             tree.show_root = False
@@ -64,115 +97,144 @@ class ZonesScreen(StafftermScreen):
             yield Static("Select a room to see its day.", id="room-detail")
         yield Footer()
 
-    # ----------------------------------------------------------------- data
-
     def on_mount(self) -> None:
         # A text placeholder rather than a LoadingIndicator: cheaper on the first frame.
         self.query_one("#zones-tree", Tree).root.add_leaf(Text("Loading rooms…", style="dim italic"))
+        self.query_one("#zones-tree", Tree).focus()
+
+    # ----------------------------------------------------------------- data
+
+    def reload(self) -> None:
         if self.app.session is not None:
             self.load_estate()
-
-    @on(SessionReady)
-    def _session_ready(self, _: SessionReady) -> None:
-        self.load_estate()
 
     @on(SessionFailed)
     def _session_failed(self, event: SessionFailed) -> None:
-        self.query_one("#zones-tree", Tree).clear()
-        self.query_one("#status-line", Static).update(
-            Text.assemble(("staffterm", "bold"), "   ", ("Not connected: ", "bold red"), event.reason)
-        )
-
-    def action_refresh(self) -> None:
-        if self.app.session is not None:
-            self.load_estate()
+        tree = self.query_one("#zones-tree", Tree)
+        tree.clear()
+        tree.root.add_leaf(Text.assemble(("Not connected: ", "bold red"), event.reason))
 
     @work(exclusive=True, group="zones-load", exit_on_error=False, name="load-estate")
     async def load_estate(self) -> None:
         session = self.app.session
-        from staffterm.services.zones import timezone_for  # services are imported after first paint
-
-        buildings = await session.backend.list_zones(kind="building")
-        zones = await session.backend.list_zones()
+        catalog = self.app.catalog
         views: list[BuildingView] = []
-        for building in sorted(buildings, key=lambda z: z.name):
+        for building in catalog.buildings:
             snapshot = await session.board.load(building.id)
-            tz = timezone_for(building.id, zones)
+            tz = catalog.tz(building.id)
             view = BuildingView(zone=building, tz=tz, loaded_at=snapshot.loaded_at)
-            levels = sorted((z for z in zones if z.parent_id == building.id), key=lambda z: z.name)
-            for level in levels:
+            statuses = snapshot.statuses_at(self.app.now())
+            for level in catalog.levels(building.id):
                 rows = [
-                    RoomRow(room, snapshot.statuses[room.id], snapshot.availability.get(room.id), tz)
+                    RoomRow(room, statuses[room.id], snapshot.availability.get(room.id), tz)
                     for room in sorted(snapshot.rooms, key=lambda r: r.name)
                     if level.id in room.zone_ids
                 ]
                 view.levels.append((level, rows))
             views.append(view)
         self._show(views)
+        self.mark_loaded()
 
     def _show(self, views: list[BuildingView]) -> None:
-        tree = self.query_one("#zones-tree", Tree)
-        first_load = not self._room_nodes
         self._buildings = views
-        if first_load:
-            tree.clear()
-        for view in views:
-            for _, rows in view.levels:
-                for row in rows:
-                    self._rows[row.room.id] = row
-            if first_load:
-                self._add_building(tree, view)
-            else:
-                for _, rows in view.levels:
-                    for row in rows:
-                        node = self._room_nodes.get(row.room.id)
-                        if node is not None:
-                            node.set_label(self._room_label(row))
-        self._update_status_line()
-        if first_load and tree.cursor_node is None:
-            tree.move_cursor_to_line(0)
+        self._rows = {row.room.id: row for view in views for _, rows in view.levels for row in rows}
+        tree = self.query_one("#zones-tree", Tree)
+        if self._room_nodes and set(self._room_nodes) == self._visible_room_ids():
+            for room_id, node in self._room_nodes.items():  # same rooms: relabel in place, keep the cursor
+                node.set_label(self._room_label(self._rows[room_id]))
+            for node in tree.root.children:
+                self._label_building(node)
+        else:
+            self._rebuild()
         self._refresh_detail()
 
-    def _add_building(self, tree: Tree[str], view: BuildingView) -> None:
+    def _visible_room_ids(self) -> set[str]:
+        return {room_id for room_id, row in self._rows.items() if self._filter.accepts(row.room)}
+
+    def _rebuild(self) -> None:
+        tree = self.query_one("#zones-tree", Tree)
+        keep = tree.cursor_node.data if tree.cursor_node is not None else None
+        tree.clear()
+        self._room_nodes = {}
+        for view in self._buildings:
+            bnode = tree.root.add("", data=view.zone.id, expand=True)
+            for level, rows in view.levels:
+                shown = [r for r in rows if self._filter.accepts(r.room)]
+                if not shown and self._filter.active:
+                    continue
+                lnode = bnode.add("", data=level.id, expand=True)
+                for row in shown:
+                    self._room_nodes[row.room.id] = lnode.add_leaf(self._room_label(row), data=row.room.id)
+            self._label_building(bnode)
+        if not self._room_nodes:
+            tree.root.add_leaf(Text("No rooms match the filters.", style="dim italic"))
+        self._restore_cursor(tree, keep)
+
+    def _restore_cursor(self, tree: Tree, data: Any) -> None:
+        def walk(node: TreeNode):
+            for child in node.children:
+                yield child
+                yield from walk(child)
+
+        for node in walk(tree.root):
+            if node.data == data and data is not None:
+                tree.move_cursor(node)
+                return
+        tree.move_cursor_to_line(0)
+
+    def _label_building(self, bnode: TreeNode) -> None:
+        view = next((v for v in self._buildings if v.zone.id == bnode.data), None)
+        if view is None:
+            return
         local = self.app.now().astimezone(view.tz)
-        label = Text.assemble((view.zone.name, "bold"), f"  {local:%H:%M} {view.tz.key}")
-        bnode = tree.root.add(label, data=view.zone.id, expand=True)
-        for level, rows in view.levels:
-            free = sum(1 for r in rows if r.status.state == "free")
-            lnode = bnode.add(
-                Text.assemble((level.name, "bold"), f"  {len(rows)} rooms, {free} free now"),
-                data=level.id,
-                expand=True,
-            )
-            for row in rows:
-                self._room_nodes[row.room.id] = lnode.add_leaf(self._room_label(row), data=row.room.id)
+        bnode.set_label(Text.assemble((view.zone.name, "bold"), f"  {local:%H:%M} {view.tz.key}"))
+        for lnode in bnode.children:
+            level_rows = next((rows for level, rows in view.levels if level.id == lnode.data), [])
+            shown = [r for r in level_rows if self._filter.accepts(r.room)]
+            free = sum(1 for r in shown if r.status.state == "free")
+            level_name = next((level.name for level, _ in view.levels if level.id == lnode.data), "")
+            lnode.set_label(Text.assemble((level_name, "bold"), f"  {len(shown)} rooms, {free} free now"))
 
     def _room_label(self, row: RoomRow) -> Text:
         room, status = row.room, row.status
         features = ", ".join(room.features) if room.features else "—"
-        access = " ♿" if room.accessible else ""
         text = Text()
-        text.append(f"{room.name:<18}", style="bold")
-        text.append(f" {room.capacity:>3} seats  ")
-        text.append(status.describe(row.tz), style=STATUS_STYLE.get(status.state, ""))
-        text.append(f"  {features}{access}", style="dim")
+        text.append(f"{STATUS_MARK.get(status.state, ' ')} ", style=STATUS_STYLE.get(status.state, ""))
+        text.append(f"{room.name:<16}", style="bold")
+        text.append(f"{room.capacity:>3} seats  ")
+        text.append(f"{status.describe(row.tz):<22}", style=STATUS_STYLE.get(status.state, ""))
+        text.append(f" {features}", style="dim")
+        if room.accessible:
+            text.append(" ♿")
+        if not room.bookable:
+            text.append(" (not bookable)", style="dim")
         return text
 
-    def _update_status_line(self) -> None:
-        session = self.app.session
-        clocks = "   ".join(
-            f"{v.zone.name.split(' — ')[0]} {self.app.now().astimezone(v.tz):%H:%M}" for v in self._buildings
-        )
-        updated = self.app.now().astimezone(self._buildings[0].tz if self._buildings else None)
-        self.query_one("#status-line", Static).update(
-            Text.assemble(
-                ("staffterm", "bold"),
-                "   ",
-                (session.tenant_name, "bold"),
-                f" ({session.provider})   {clocks}   ",
-                (f"updated {updated:%H:%M}", "dim"),
-            )
-        )
+    # ----------------------------------------------------------------- filters
+
+    def action_focus_filters(self) -> None:
+        self.query_one("#filter-capacity", Input).focus()
+
+    def action_focus_tree(self) -> None:
+        self.query_one("#zones-tree", Tree).focus()
+
+    @on(Input.Changed, "#zones-filters Input")
+    @on(Checkbox.Changed, "#filter-accessible")
+    def _filters_changed(self) -> None:
+        raw_capacity = self.query_one("#filter-capacity", Input).value.strip()
+        raw_features = self.query_one("#filter-features", Input).value
+        capacity = int(raw_capacity) if raw_capacity.isdigit() else 0
+        features = tuple(f.strip() for f in raw_features.split(",") if f.strip())
+        accessible = self.query_one("#filter-accessible", Checkbox).value
+        new = RoomFilter(capacity, features, accessible)
+        if new != self._filter:
+            self._filter = new
+            if self._buildings:
+                self._rebuild()
+
+    @on(Input.Submitted, "#zones-filters Input")
+    def _filter_submitted(self) -> None:
+        self.action_focus_tree()
 
     # ----------------------------------------------------------------- room detail
 
@@ -182,8 +244,15 @@ class ZonesScreen(StafftermScreen):
 
     @on(Tree.NodeSelected, "#zones-tree")
     def _selected(self, event: Tree.NodeSelected) -> None:
-        if event.node.data in self._rows:
+        row = self._rows.get(event.node.data)
+        if row is None:
+            return
+        try:
+            from staffterm.ui.screens.room_day import RoomDayScreen
+        except ModuleNotFoundError:
             self._refresh_detail(event.node)
+            return
+        self.app.push_screen(RoomDayScreen(row.room.id))
 
     def _refresh_detail(self, node: TreeNode | None = None) -> None:
         node = node or self.query_one("#zones-tree", Tree).cursor_node
@@ -221,4 +290,5 @@ class ZonesScreen(StafftermScreen):
             if block.status.value == "tentative":
                 text.append("  (awaiting approval)", style="yellow")
             text.append("\n")
+        text.append("\nEnter: the room's day and actions", style="dim")
         return text

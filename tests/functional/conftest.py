@@ -1,0 +1,67 @@
+"""Fixtures for console tests: the demo site on a temp database with a frozen clock.
+
+- ``demo_session``: an open Session on a fresh demo database, clock frozen at ``NOW``.
+- ``make_app``: builds a StafftermApp on that session.
+- ``snapshot_app``: builds a StafftermApp that opens the demo site itself from a temp config
+  (as a user's console does), for ``snap_compare``; wait with ``settle``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from staffterm.backends.local import LocalBackend
+from staffterm.clock import FrozenClock
+from staffterm.services.session import Session
+
+# 10:00 in London (GMT in November), 05:00 in New York: the demo day is under way in London.
+NOW = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def frozen_clock() -> FrozenClock:
+    return FrozenClock(NOW)
+
+
+@pytest.fixture
+async def demo_session(tmp_path, frozen_clock):
+    backend = LocalBackend("demo", database=tmp_path / "demo.sqlite3", clock=frozen_clock)
+    session = Session.for_backend(backend, clock=frozen_clock)
+    async with session:
+        yield session
+
+
+@pytest.fixture
+def make_app(demo_session, tmp_path):
+    from staffterm.ui.app import StafftermApp
+
+    def make(**kwargs):
+        return StafftermApp(session=demo_session, clock=demo_session.clock, ui_state_path=tmp_path / "ui-state.json", **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def snapshot_app(tmp_path, frozen_clock):
+    """A console that opens the demo site from a config file, as `staffterm` does."""
+    from staffterm.config import load_config
+    from staffterm.ui.app import StafftermApp
+
+    def make(theme: str | None = None, building: str = "bld-lon"):
+        path = tmp_path / "config.toml"
+        ui = f'[ui]\nbuilding = "{building}"\n' + (f'theme = "{theme}"\n' if theme else "")
+        path.write_text(ui + f'[tenants.demo]\nprovider = "local"\ndatabase = "{tmp_path / "snap.sqlite3"}"\n')
+        path.chmod(0o600)
+        return StafftermApp(config=load_config(path), clock=frozen_clock, ui_state_path=tmp_path / "ui-state.json")
+
+    return make
+
+
+async def settle(pilot, app, rounds: int = 3) -> None:
+    """Let workers finish and the screen repaint."""
+    for _ in range(rounds):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()

@@ -1,0 +1,151 @@
+"""The app shell: screens by F-key and number, help, refresh, building switch, day rollover,
+connection state, and the person picker."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from staffterm.backends.local import LocalBackend
+from staffterm.clock import FrozenClock
+from staffterm.errors import UnavailableError
+from staffterm.services.session import Session
+from staffterm.ui.app import StafftermApp
+from staffterm.ui.connection import ConnectionState
+
+NOW = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+async def session(tmp_path):
+    clock = FrozenClock(NOW)
+    backend = LocalBackend("demo", database=tmp_path / "demo.sqlite3", clock=clock)
+    session = Session.for_backend(backend, clock=clock)
+    async with session:
+        yield session
+
+
+async def settle(pilot, app):
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def make_app(session, tmp_path) -> StafftermApp:
+    return StafftermApp(session=session, clock=session.clock, ui_state_path=tmp_path / "ui-state.json")
+
+
+async def test_header_shows_tenant_building_clock_and_online(session, tmp_path):
+    app = make_app(session, tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, app)
+        header = str(app.status_text("Zones", width=160))
+        assert "demo" in header and "London — Bishopsgate" in header
+        assert "10:00" in header and "online" in header
+
+
+async def test_f1_shows_help_for_the_screen_in_view(session, tmp_path):
+    app = make_app(session, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f1")
+        await pilot.pause()
+        from staffterm.ui.screens.help import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen)
+        assert app.screen.about.SCREEN_TITLE == "Zones"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_b_switches_building_and_remembers_it(session, tmp_path):
+    app = make_app(session, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        first = app.building_id
+        await pilot.press("b")
+        await settle(pilot, app)
+        assert app.building_id != first
+        assert app.building_id in {"bld-lon", "bld-nyc"}
+    from staffterm.ui.state import load_ui_state
+
+    assert load_ui_state(tmp_path / "ui-state.json").building_id == app.building_id
+
+
+async def test_day_rolls_over_at_midnight_in_the_buildings_zone(session, tmp_path):
+    app = make_app(session, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        app.building_id = "bld-lon"
+        app._day = app.building_today()
+        session.clock.set(datetime(2026, 11, 22, 0, 1, tzinfo=timezone.utc))  # 00:01 in London
+        app._check_day_rollover()
+        await settle(pilot, app)
+        assert app._day.isoformat() == "2026-11-22"
+
+
+async def test_a_failed_refresh_marks_the_data_stale_not_gone(session, tmp_path, monkeypatch):
+    app = make_app(session, tmp_path)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settle(pilot, app)
+        rooms_before = len(app.screen._rows)
+
+        async def down(**kwargs):
+            raise UnavailableError("the calendar service did not answer")
+
+        monkeypatch.setattr(session.backend, "list_zones", down)
+        session.clock.advance(timedelta(minutes=5))
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert "offline" in str(app.status_text("Zones", width=160))
+        assert len(app.screen._rows) == rooms_before  # the last good data stays on screen
+
+
+def test_connection_state_labels():
+    state = ConnectionState(refresh_seconds=60)
+    assert state.label(NOW)[0] == "connecting…"
+    state.succeeded(NOW)
+    assert state.label(NOW + timedelta(seconds=30))[0] == "online"
+    assert state.label(NOW + timedelta(minutes=10))[0] == "stale since 10:00"
+    state.failed(NOW + timedelta(minutes=11), UnavailableError("down"))
+    assert state.label(NOW + timedelta(minutes=12))[0] == "offline · stale since 10:00"
+    from staffterm.errors import ConflictError
+
+    fresh = ConnectionState()
+    fresh.succeeded(NOW)
+    fresh.failed(NOW, ConflictError("clash"))  # a refused write is not a lost connection
+    assert fresh.label(NOW)[0] == "online"
+
+
+async def test_person_picker_finds_people_and_picks_with_enter(session, tmp_path):
+    from textual.app import App, ComposeResult
+
+    from staffterm.ui.widgets.person_picker import PersonPicker
+
+    chosen = []
+
+    class PickerApp(App):
+        def __init__(self):
+            super().__init__()
+            self.session = session
+
+        def compose(self) -> ComposeResult:
+            yield PersonPicker(id="host")
+
+        def on_person_picker_chosen(self, event: PersonPicker.Chosen) -> None:
+            chosen.append(event.user)
+
+    app = PickerApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one(PersonPicker).focus()
+        await pilot.press(*"harry")
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        picker = app.query_one(PersonPicker)
+        assert chosen and chosen[0].email == "harry.patel@acme.example"
+        assert picker.email == "harry.patel@acme.example"
