@@ -46,16 +46,17 @@ class StafftermApp(App[int]):
     MODES = {mode: _screen_factory(mode) for mode in SCREENS}
     DEFAULT_MODE = "zones"
     BINDINGS = [
+        # The footer shows the screen's own keys first; these global ones are in F1 help too.
         Binding("f1", "help", "Help", id="help"),
         Binding("f2,1", "show('zones')", "Zones", id="screen-zones"),
         Binding("f3,2", "show('timeline')", "Timeline", id="screen-timeline"),
         Binding("f4,3", "show('bookings')", "Bookings", id="screen-bookings"),
         Binding("f5,4", "show('guests')", "Guests", id="screen-guests"),
         Binding("f6,5", "show('admin')", "Admin", id="screen-admin"),
-        Binding("r", "refresh_data", "Refresh", id="refresh"),
-        Binding("n", "find_free_room", "Free room now", id="find-room"),
-        Binding("b", "next_building", "Building", id="next-building"),
-        Binding("q", "quit", "Quit", id="quit"),
+        Binding("r", "refresh_data", "Refresh", show=False, id="refresh"),
+        Binding("n", "find_free_room", "Free room", id="find-room"),
+        Binding("b", "next_building", "Building", show=False, id="next-building"),
+        Binding("q", "quit", "Quit", show=False, id="quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit-app"),
     ]
 
@@ -149,9 +150,9 @@ class StafftermApp(App[int]):
             from staffterm.ui.state import load_ui_state, save_ui_state
         except ImportError:
             return
-        state = load_ui_state(self._ui_state_path)
-        for key, value in changes.items():
-            setattr(state, key, value)
+        import dataclasses
+
+        state = dataclasses.replace(load_ui_state(self._ui_state_path), **changes)
         try:
             save_ui_state(state, self._ui_state_path)
         except OSError as exc:

@@ -37,25 +37,26 @@ BUILTIN_THEME_ORDER: tuple[str, ...] = (
 
 #: Variables the console's TCSS uses beyond Textual's own. Every staffterm theme defines them;
 #: these values are the fallback for themes that do not (Textual's built-ins, a user's theme).
-#: Mid-tone colours: Textual's automatic black-or-white text stays legible on each of them.
+#: Bright enough that Textual's automatic text on them is black and that they stand out from
+#: any dark background.
 THEME_VARIABLE_DEFAULTS: dict[str, str] = {
-    "fb-free": "#2e7d32",
-    "fb-busy": "#c62828",
-    "fb-tentative": "#f9a825",
-    "fb-oof": "#7b1fa2",
-    "checkin-ok": "#43a047",
-    "checkin-late": "#ef6c00",
+    "fb-free": "#4caf5a",
+    "fb-busy": "#ef6a5f",
+    "fb-tentative": "#e0b03a",
+    "fb-oof": "#b48ae8",
+    "checkin-ok": "#6ccf70",
+    "checkin-late": "#f5a053",
 }
 
 #: Fallbacks for light themes without the variables: darker, so text in these colours reads on
 #: a pale background.
 LIGHT_THEME_VARIABLE_DEFAULTS: dict[str, str] = {
-    "fb-free": "#2e7d32",
-    "fb-busy": "#c62828",
-    "fb-tentative": "#8d5a00",
-    "fb-oof": "#7b1fa2",
-    "checkin-ok": "#1b5e20",
-    "checkin-late": "#a33d00",
+    "fb-free": "#1a7030",
+    "fb-busy": "#b3261e",
+    "fb-tentative": "#8a5a00",
+    "fb-oof": "#6a3fa0",
+    "checkin-ok": "#1b6b2e",
+    "checkin-late": "#a13f00",
 }
 
 APP_VARIABLES: tuple[str, ...] = tuple(THEME_VARIABLE_DEFAULTS)
@@ -119,7 +120,7 @@ def user_themes_dir() -> Path:
 # ------------------------------------------------------------------------------------ validation
 
 
-def parse_theme(data: Mapping[str, Any], *, source: str) -> Theme:
+def parse_theme(data: Mapping[str, Any], *, source: str, path: str | None = None) -> Theme:
     """Build a Textual ``Theme`` from a theme file's table.
 
     Raises ``ConfigError`` naming the file (``source``) and every key that is wrong, so one
@@ -169,7 +170,7 @@ def parse_theme(data: Mapping[str, Any], *, source: str) -> Theme:
     if errors:
         first_key = errors[0][0]
         detail = "; ".join(f"{key}: {message}" for key, message in errors)
-        raise ConfigError(f"{source}: {detail}", path=source, key=first_key)
+        raise ConfigError(f"{source}: {detail}", path=path or source, key=first_key)
     return Theme(
         name=name,
         dark=dark,
@@ -254,7 +255,7 @@ def load_theme_file(path: Path) -> Theme:
         raise ConfigError(f"{path.name}: not UTF-8 text", path=str(path)) from None
     except OSError as error:
         raise ConfigError(f"{path.name}: cannot be read ({error.strerror or error})", path=str(path)) from None
-    return parse_theme(data, source=path.name)
+    return parse_theme(data, source=path.name, path=str(path))
 
 
 # --------------------------------------------------------------------------------------- loading
@@ -266,6 +267,8 @@ class ThemeLoadResult:
     problems: list[str] = field(default_factory=list)
     #: The file each theme came from, by theme name.
     sources: dict[str, Path] = field(default_factory=dict)
+    #: The folder the person's own themes were read from.
+    user_dir: Path | None = None
 
     @property
     def names(self) -> list[str]:
@@ -275,12 +278,14 @@ class ThemeLoadResult:
         return next((theme for theme in self.themes if theme.name == name), None)
 
     def problem_summary(self) -> str:
-        """One notification's text for every file that was skipped ("" when none were)."""
+        """One notification's text for everything that was skipped ("" when nothing was)."""
         if not self.problems:
             return ""
-        count = len(self.problems)
-        head = "1 theme file was skipped" if count == 1 else f"{count} theme files were skipped"
-        return head + ":\n" + "\n".join(f"• {problem}" for problem in self.problems)
+        head = "A theme could not be loaded:" if len(self.problems) == 1 else "Some themes could not be loaded:"
+        lines = [head, *(f"• {problem}" for problem in self.problems)]
+        if self.user_dir is not None:
+            lines.append(f"Your themes folder: {self.user_dir}")
+        return "\n".join(lines)
 
 
 def load_themes(*, user_dir: Path | None = None, builtin_dir: Path | None = None) -> ThemeLoadResult:
@@ -289,15 +294,16 @@ def load_themes(*, user_dir: Path | None = None, builtin_dir: Path | None = None
     Never raises for a bad file or folder: each is skipped and described in ``problems``.
     ``user_dir`` defaults to ``<config dir>/themes``; ``builtin_dir`` to ``builtin_themes_dir()``.
     """
-    result = ThemeLoadResult()
+    own = user_dir if user_dir is not None else user_themes_dir()
+    result = ThemeLoadResult(user_dir=own)
     by_name: dict[str, Theme] = {}
 
-    shipped = builtin_dir if builtin_dir is not None else builtin_themes_dir()
-    if shipped is None:
+    shipped_dir = builtin_dir if builtin_dir is not None else builtin_themes_dir()
+    if shipped_dir is None:
         result.problems.append("the built-in themes folder was not found; reinstall staffterm")
     else:
-        _load_folder(shipped, by_name, result, overriding=False)
-    _load_folder(user_dir if user_dir is not None else user_themes_dir(), by_name, result, overriding=True)
+        _load_folder(shipped_dir, by_name, result, shipped=True)
+    _load_folder(own, by_name, result, shipped=False)
 
     order = {name: index for index, name in enumerate(BUILTIN_THEME_ORDER)}
     # Python dicts keep insertion order, so an override stays where the built-in was.
@@ -305,11 +311,12 @@ def load_themes(*, user_dir: Path | None = None, builtin_dir: Path | None = None
     return result
 
 
-def _load_folder(folder: Path, by_name: dict[str, Theme], result: ThemeLoadResult, *, overriding: bool) -> None:
+def _load_folder(folder: Path, by_name: dict[str, Theme], result: ThemeLoadResult, *, shipped: bool) -> None:
     try:
         files = sorted(p for p in folder.iterdir() if p.suffix == THEME_FILE_SUFFIX and not p.name.startswith("."))
     except FileNotFoundError:
-        if not overriding:
+        # Most people have no themes folder of their own; only a missing shipped one is news.
+        if shipped:
             result.problems.append(f"the built-in themes folder {folder} is missing")
         return
     except OSError as error:
@@ -429,11 +436,20 @@ def _paint(value: str, over: Color) -> Color:
     return over + colour.multiply_alpha(alpha)
 
 
-def check_contrast(theme: Theme, *, defaults: Mapping[str, str] | None = None) -> list[str]:
+def check_contrast(
+    theme: Theme,
+    *,
+    defaults: Mapping[str, str] | None = None,
+    text_minimum: float = MIN_TEXT_CONTRAST,
+) -> list[str]:
     """Colour pairs the console draws that fall under WCAG minimums; empty when all pass.
 
-    Text pairs need 4.5:1; the free/busy slot colours against the background need 3:1.
+    Text pairs need ``text_minimum`` (4.5:1, AA; pass 7.0 to hold a theme to AAA); the
+    free/busy slot colours against the background need 3:1.
+    An ANSI theme takes its colours from the terminal, so there is nothing to check.
     """
+    if theme.ansi:
+        return []
     css = resolved_variables(theme, defaults)
     background = _paint(css["background"], Color(0, 0, 0) if theme.dark else Color(255, 255, 255))
 
@@ -444,20 +460,20 @@ def check_contrast(theme: Theme, *, defaults: Mapping[str, str] | None = None) -
     footer = layer("footer-background")
     cursor = layer("block-cursor-background")
     pairs: list[tuple[str, Color, Color, float]] = [
-        ("foreground on background", layer("foreground"), background, MIN_TEXT_CONTRAST),
-        ("foreground on surface", layer("foreground", surface), surface, MIN_TEXT_CONTRAST),
-        ("foreground on panel", layer("foreground", panel), panel, MIN_TEXT_CONTRAST),
-        ("footer key on footer", layer("footer-key-foreground", footer), footer, MIN_TEXT_CONTRAST),
-        ("footer text on footer", layer("footer-description-foreground", footer), footer, MIN_TEXT_CONTRAST),
-        ("cursor text on cursor", layer("block-cursor-foreground", cursor), cursor, MIN_TEXT_CONTRAST),
+        ("foreground on background", layer("foreground"), background, text_minimum),
+        ("foreground on surface", layer("foreground", surface), surface, text_minimum),
+        ("foreground on panel", layer("foreground", panel), panel, text_minimum),
+        ("footer key on footer", layer("footer-key-foreground", footer), footer, text_minimum),
+        ("footer text on footer", layer("footer-description-foreground", footer), footer, text_minimum),
+        ("cursor text on cursor", layer("block-cursor-foreground", cursor), cursor, text_minimum),
     ]
     for name in FREE_BUSY_VARIABLES:
         slot = layer(name)
-        pairs.append((f"text on {name}", layer("text", slot), slot, MIN_TEXT_CONTRAST))
+        pairs.append((f"text on {name}", layer("text", slot), slot, text_minimum))
         pairs.append((f"{name} against background", slot, background, MIN_NON_TEXT_CONTRAST))
     for name in CHECKIN_VARIABLES:
-        pairs.append((f"{name} on background", layer(name), background, MIN_TEXT_CONTRAST))
-        pairs.append((f"{name} on surface", layer(name, surface), surface, MIN_TEXT_CONTRAST))
+        pairs.append((f"{name} on background", layer(name), background, text_minimum))
+        pairs.append((f"{name} on surface", layer(name, surface), surface, text_minimum))
 
     failures = []
     for label, front, back, minimum in pairs:

@@ -52,7 +52,7 @@ def snapshot_app(tmp_path, frozen_clock):
     def make(theme: str | None = None, building: str = "bld-lon"):
         path = tmp_path / "config.toml"
         ui = f'[ui]\nbuilding = "{building}"\n' + (f'theme = "{theme}"\n' if theme else "")
-        path.write_text(ui + f'[tenants.demo]\nprovider = "local"\ndatabase = "{tmp_path / "snap.sqlite3"}"\n')
+        path.write_text(ui + f'[tenants.demo]\nprovider = "local"\ndemo = true\ndatabase = "{tmp_path / "snap.sqlite3"}"\n')
         path.chmod(0o600)
         return StafftermApp(config=load_config(path), clock=frozen_clock, ui_state_path=tmp_path / "ui-state.json")
 

@@ -62,6 +62,7 @@ class ZonesScreen(StafftermScreen):
     """The estate at a glance: which rooms are free now, and until when."""
 
     SCREEN_TITLE = "Zones"
+    AUTO_FOCUS = "#zones-tree"
     HELP = """\
 Buildings, their levels and rooms, each with its status **now**: *free*, *free until HH:MM*,
 *busy until HH:MM* or *next meeting at HH:MM*, in the building's own time zone.
@@ -95,12 +96,11 @@ Buildings, their levels and rooms, each with its status **now**: *free*, *free u
             tree.guide_depth = 2
             yield tree
             yield Static("Select a room to see its day.", id="room-detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         # A text placeholder rather than a LoadingIndicator: cheaper on the first frame.
         self.query_one("#zones-tree", Tree).root.add_leaf(Text("Loading rooms…", style="dim italic"))
-        self.query_one("#zones-tree", Tree).focus()
 
     # ----------------------------------------------------------------- data
 
