@@ -12,7 +12,7 @@ from typing import Any
 from staffterm.cli_context import CommandContext
 from staffterm.cli_output import emit_json, emit_table
 from staffterm.cli_parser import UsageError
-from staffterm.errors import InvalidInputError, NotSupportedError, StafftermError
+from staffterm.errors import InvalidInputError, NotSupportedError
 
 # --------------------------------------------------------------------------- qr
 
@@ -131,19 +131,9 @@ async def config_check(ctx: CommandContext) -> int:
 
 
 async def _check_tenant(ctx: CommandContext, name: str) -> dict[str, Any]:
-    provider = ctx.config.tenants[name].provider
-    result: dict[str, Any] = {"tenant": name, "provider": provider, "ok": False, "lines": []}
-    try:
-        async with ctx.backend(name) as backend:
-            result["lines"] = list(await backend.check())
-        result["ok"] = True
-    except StafftermError as exc:
-        result["message"] = str(exc)
-        result["error"] = exc.to_json_dict()
-    except Exception as exc:  # noqa: BLE001 - one broken tenant must not hide the others' results
-        result["message"] = f"unexpected error: {type(exc).__name__}: {exc}"
-        result["error"] = {"error": "unexpected", "message": result["message"]}
-    return result
+    from staffterm.services.tenant_check import check_tenant
+
+    return (await check_tenant(ctx.config, name, clock=ctx.clock)).to_json_dict()
 
 
 # --------------------------------------------------------------------------- tenants

@@ -32,6 +32,13 @@ SCREENS: dict[str, tuple[str, str, str]] = {
 }
 
 
+def _palette_commands():
+    # Imported when the palette first opens, not at start-up.
+    from staffterm.ui.palette import StafftermCommands
+
+    return StafftermCommands
+
+
 def _screen_factory(mode: str):
     def make() -> Screen:
         module_name, class_name, _ = SCREENS[mode]
@@ -45,6 +52,7 @@ class StafftermApp(App[int]):
     TITLE = "staffterm"
     MODES = {mode: _screen_factory(mode) for mode in SCREENS}
     DEFAULT_MODE = "zones"
+    COMMANDS = App.COMMANDS | {_palette_commands}
     BINDINGS = [
         # The footer shows the screen's own keys first; these global ones are in F1 help too.
         Binding("f1", "help", "Help", id="help"),
@@ -72,6 +80,8 @@ class StafftermApp(App[int]):
     ) -> None:
         super().__init__()
         self._config = config
+        #: The loaded config (None when the app was given a session without one); set once the session opens.
+        self.config: Any = config
         self._config_path = config_path
         self._tenant = tenant
         self._clock = clock
@@ -105,57 +115,62 @@ class StafftermApp(App[int]):
     # ----------------------------------------------------------------- themes
 
     def _install_themes(self) -> None:
-        try:
-            from staffterm.ui import themes
-        except ImportError:
-            return
-        result = themes.load_themes()
-        for theme in result.themes:
+        from staffterm.ui.themes import DEFAULT_THEME_NAME, load_themes
+
+        self._theme_load = load_themes()
+        for theme in self._theme_load.themes:
             self.register_theme(theme)
-        self._theme_problems = result.problems
-        self._themes_ready = True
+        if DEFAULT_THEME_NAME in self.available_themes:
+            self.theme = DEFAULT_THEME_NAME
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
+        from staffterm.ui.themes import variable_defaults_for
+
+        # Light themes get darker free/busy colours so text on them stays readable.
         try:
-            from staffterm.ui.themes import THEME_VARIABLE_DEFAULTS
-        except ImportError:
-            return {"fb-free": "#2e7d32", "fb-busy": "#c62828", "fb-tentative": "#f9a825", "fb-oof": "#6a1b9a",
-                    "checkin-ok": "#2e7d32", "checkin-late": "#ef6c00"}
-        return dict(THEME_VARIABLE_DEFAULTS)
+            current = self.current_theme
+        except Exception:  # asked before the theme machinery is set up
+            current = None
+        return variable_defaults_for(current)
+
+    def search_themes(self) -> None:
+        from textual.command import CommandPalette
+
+        from staffterm.ui.themes import StafftermThemeProvider
+
+        self.push_screen(CommandPalette(providers=[StafftermThemeProvider], placeholder="Search for themes…"))
 
     def _apply_theme_preferences(self, config: Any) -> None:
-        try:
-            from staffterm.ui.state import load_ui_state
-        except ImportError:
-            return
+        from staffterm.ui.state import load_ui_state
+        from staffterm.ui.themes import choose_theme
 
         state = load_ui_state(self._ui_state_path)
-        wanted = state.theme or getattr(getattr(config, "ui", None), "theme", None)
-        if wanted and wanted in self.available_themes:
-            self.theme = wanted
-        elif wanted:
-            self.notify(f"Theme {wanted!r} is not installed; using {self.theme}.", severity="warning", markup=False)
+        configured = getattr(getattr(config, "ui", None), "theme", None)
+        chosen = choose_theme(self.available_themes, state.theme, configured)
+        for wanted in (state.theme, configured):
+            if wanted and wanted not in self.available_themes:
+                self.notify(f"Theme {wanted!r} is not installed; using {chosen}.", severity="warning", markup=False)
+                break
+        self._applying_preferences = True
+        self.theme = chosen
+        self._applying_preferences = False
         if state.building_id:
             self.building_id = state.building_id
-        problems = getattr(self, "_theme_problems", [])
-        if problems:
-            self.notify("Some themes were skipped:\n" + "\n".join(problems), severity="warning", markup=False)
+        if self._theme_load.problems:
+            self.notify(self._theme_load.problem_summary(), severity="warning", markup=False, timeout=10)
 
     def watch_theme(self, theme: str) -> None:
-        if self.session is not None:  # a choice made by the user, not the start-up default
+        # Remember a choice the user made (not the start-up default or the remembered one).
+        if self.session is not None and not getattr(self, "_applying_preferences", False):
             self._save_state(theme=theme)
 
     def _save_state(self, **changes: Any) -> None:
-        try:
-            from staffterm.ui.state import load_ui_state, save_ui_state
-        except ImportError:
-            return
-        import dataclasses
+        from staffterm.errors import StafftermError
+        from staffterm.ui.state import update_ui_state
 
-        state = dataclasses.replace(load_ui_state(self._ui_state_path), **changes)
         try:
-            save_ui_state(state, self._ui_state_path)
-        except OSError as exc:
+            update_ui_state(self._ui_state_path, **changes)
+        except (OSError, StafftermError) as exc:
             self.notify(f"Could not remember the setting: {exc}", severity="warning", markup=False)
 
     # ----------------------------------------------------------------- session
@@ -192,6 +207,7 @@ class StafftermApp(App[int]):
 
     async def _after_session_open(self, config: Any) -> None:
         session = self.session
+        self.config = config
         if self._clock is None:
             self._clock = session.clock
         ui = getattr(config, "ui", None)
@@ -256,7 +272,13 @@ class StafftermApp(App[int]):
             return
         ids = [b.id for b in self.catalog.buildings]
         index = ids.index(self.building_id) if self.building_id in ids else -1
-        self.building_id = ids[(index + 1) % len(ids)]
+        self.select_building(ids[(index + 1) % len(ids)])
+
+    def select_building(self, building_id: str) -> None:
+        """Show ``building_id``'s rooms, guests and clock on every screen, and remember it."""
+        if self.catalog is None or self.catalog.zone(building_id) is None:
+            return
+        self.building_id = building_id
         self._day = self.building_today()
         self._save_state(building_id=self.building_id)
         building = self.catalog.zone(self.building_id)

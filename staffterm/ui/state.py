@@ -25,7 +25,14 @@ FILE_MODE = 0o600
 
 # A larger file is not ours (or is damaged): refuse to read it rather than parse megabytes.
 _MAX_BYTES = 64 * 1024
-_MAX_VALUE_LENGTH = 200
+_MAX_VALUE_LENGTH = 512
+
+
+class UiStateWriteError(ConfigError, OSError):
+    """The remembered state could not be written.
+
+    Also an ``OSError``, so callers that guard the disk write with ``except OSError`` keep working.
+    """
 
 
 @dataclass(frozen=True)
@@ -76,8 +83,9 @@ def _clean(value: Any) -> str | None:
 def save_ui_state(state: UiState, path: Path | None = None) -> None:
     """Write ``state`` atomically with mode 0600.
 
-    Raises ``InvalidInputError`` for a value that could not be read back, and ``ConfigError``
-    (naming the file) when the data directory cannot be written; the old file is left as it was.
+    Raises ``InvalidInputError`` for a value that could not be read back, and
+    ``UiStateWriteError`` (a ``ConfigError`` naming the file, and an ``OSError``) when the data
+    directory cannot be written; the old file is then left as it was.
     """
     for name in _FIELDS:
         value = getattr(state, name)
@@ -92,7 +100,7 @@ def save_ui_state(state: UiState, path: Path | None = None) -> None:
     try:
         _write_atomically(target, payload.encode("utf-8"))
     except OSError as error:
-        raise ConfigError(
+        raise UiStateWriteError(
             f"Could not save the console's remembered settings to {target}: {error.strerror or error}",
             path=str(target),
             hint="Check that the data directory exists and is writable (or set STAFFTERM_DATA_DIR).",

@@ -105,7 +105,9 @@ def builtin_themes_dir() -> Path | None:
         Path(sys.prefix) / "share" / "staffterm" / "themes",
     )
     for candidate in candidates:
-        if candidate.is_dir():
+        # Beside an installed package is site-packages, where another project's "themes"
+        # folder may sit: only a folder holding our default theme is ours.
+        if (candidate / f"{DEFAULT_THEME_NAME}{THEME_FILE_SUFFIX}").is_file():
             return candidate
     return None
 
@@ -224,8 +226,10 @@ def _css_colour_problem(value: str) -> str | None:
     words = value.split()
     if not words or len(words) > 2:
         return "must be a colour, optionally followed by a percentage, e.g. \"#81a1c1 35%\""
-    if len(words) == 2 and not _PERCENT.fullmatch(words[1]):
-        return f"{words[1]!r} is not a percentage such as 40%"
+    if len(words) == 2:
+        percent = _PERCENT.fullmatch(words[1])
+        if percent is None or float(percent.group(1)) > 100:
+            return f"{words[1]!r} is not a percentage from 0% to 100%, such as 40%"
     if words[0] in _KEYWORD_COLOURS:
         return None
     return _colour_problem(words[0])
@@ -445,7 +449,7 @@ def check_contrast(
     """Colour pairs the console draws that fall under WCAG minimums; empty when all pass.
 
     Text pairs need ``text_minimum`` (4.5:1, AA; pass 7.0 to hold a theme to AAA); the
-    free/busy slot colours against the background need 3:1.
+    free/busy slot colours against the background and the surface need 3:1.
     An ANSI theme takes its colours from the terminal, so there is nothing to check.
     """
     if theme.ansi:
@@ -463,6 +467,8 @@ def check_contrast(
         ("foreground on background", layer("foreground"), background, text_minimum),
         ("foreground on surface", layer("foreground", surface), surface, text_minimum),
         ("foreground on panel", layer("foreground", panel), panel, text_minimum),
+        ("muted text on background", layer("text-muted"), background, text_minimum),
+        ("muted text on surface", layer("text-muted", surface), surface, text_minimum),
         ("footer key on footer", layer("footer-key-foreground", footer), footer, text_minimum),
         ("footer text on footer", layer("footer-description-foreground", footer), footer, text_minimum),
         ("cursor text on cursor", layer("block-cursor-foreground", cursor), cursor, text_minimum),
@@ -471,6 +477,8 @@ def check_contrast(
         slot = layer(name)
         pairs.append((f"text on {name}", layer("text", slot), slot, text_minimum))
         pairs.append((f"{name} against background", slot, background, MIN_NON_TEXT_CONTRAST))
+        # The timeline draws its cells on the surface colour.
+        pairs.append((f"{name} against surface", layer(name, surface), surface, MIN_NON_TEXT_CONTRAST))
     for name in CHECKIN_VARIABLES:
         pairs.append((f"{name} on background", layer(name), background, text_minimum))
         pairs.append((f"{name} on surface", layer(name, surface), surface, text_minimum))

@@ -66,11 +66,18 @@ async def test_selecting_a_room_shows_its_day(session):
         await _loaded(pilot, app)
         tree = app.screen.query_one("#zones-tree")
         tree.focus()
-        # Building, level, then the first room of Level 1.
-        await pilot.press("down", "down", "enter")
+        # Building, level, then the first room of Level 1: its day shows beside the tree.
+        await pilot.press("down", "down")
         await pilot.pause()
         detail = str(app.screen.query_one("#room-detail").render())
         assert "seats" in detail and "Today" in detail
+        room_id = tree.cursor_node.data
+        # Enter opens the room's day, with its actions.
+        await pilot.press("enter")
+        await _loaded(pilot, app)
+        from staffterm.ui.screens.room_day import RoomDayScreen
+
+        assert isinstance(app.screen, RoomDayScreen) and app.screen.room_id == room_id
 
 
 async def test_refresh_keeps_tree_and_cursor(session):

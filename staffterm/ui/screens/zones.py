@@ -16,9 +16,9 @@ from textual.widgets.tree import TreeNode
 
 from staffterm.ui.messages import SessionFailed
 from staffterm.ui.screens.base import StafftermScreen
+from staffterm.ui.styles import room_state_style, themed
 from staffterm.ui.widgets.status_header import StatusHeader
 
-STATUS_STYLE = {"free": "bold green", "soon": "bold yellow", "busy": "bold red", "unavailable": "dim"}
 STATUS_MARK = {"free": "●", "soon": "◐", "busy": "■", "unavailable": "·"}
 
 
@@ -99,6 +99,7 @@ Buildings, their levels and rooms, each with its status **now**: *free*, *free u
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._relabel())
         # A text placeholder rather than a LoadingIndicator: cheaper on the first frame.
         self.query_one("#zones-tree", Tree).root.add_leaf(Text("Loading rooms…", style="dim italic"))
 
@@ -146,6 +147,13 @@ Buildings, their levels and rooms, each with its status **now**: *free*, *free u
                 self._label_building(node)
         else:
             self._rebuild()
+        self._refresh_detail()
+
+    def _relabel(self) -> None:
+        """Status colours come from the theme: redraw the labels when it changes."""
+        for room_id, node in self._room_nodes.items():
+            if room_id in self._rows:
+                node.set_label(self._room_label(self._rows[room_id]))
         self._refresh_detail()
 
     def _visible_room_ids(self) -> set[str]:
@@ -199,10 +207,11 @@ Buildings, their levels and rooms, each with its status **now**: *free*, *free u
         room, status = row.room, row.status
         features = ", ".join(room.features) if room.features else "—"
         text = Text()
-        text.append(f"{STATUS_MARK.get(status.state, ' ')} ", style=STATUS_STYLE.get(status.state, ""))
+        style = room_state_style(self.app, status.state)
+        text.append(f"{STATUS_MARK.get(status.state, ' ')} ", style=style)
         text.append(f"{room.name:<16}", style="bold")
         text.append(f"{room.capacity:>3} seats  ")
-        text.append(f"{status.describe(row.tz):<22}", style=STATUS_STYLE.get(status.state, ""))
+        text.append(f"{status.describe(row.tz):<22}", style=style)
         text.append(f" {features}", style="dim")
         if room.accessible:
             text.append(" ♿")
@@ -274,7 +283,7 @@ Buildings, their levels and rooms, each with its status **now**: *free*, *free u
         if not room.bookable:
             text.append("Not bookable\n", style="dim")
         text.append("Now: ")
-        text.append(row.status.describe(tz), style=STATUS_STYLE.get(row.status.state, ""))
+        text.append(row.status.describe(tz), style=room_state_style(self.app, row.status.state))
         text.append("\n\nToday\n", style="bold underline")
         blocks = list(row.availability.blocks) if row.availability is not None else []
         if not blocks:
@@ -284,11 +293,12 @@ Buildings, their levels and rooms, each with its status **now**: *free*, *free u
             start, end = block.start.astimezone(tz), block.end.astimezone(tz)
             past = block.end <= now
             title = "Private meeting" if block.private else (block.title or block.status.value)
-            style = "dim" if past else ("yellow" if block.status.value == "tentative" else "")
+            tentative = themed(self.app, "fb-tentative")
+            style = "dim" if past else (tentative if block.status.value == "tentative" else "")
             text.append(f"{start:%H:%M}–{end:%H:%M}  ", style=style or "bold")
             text.append(title, style=style)
             if block.status.value == "tentative":
-                text.append("  (awaiting approval)", style="yellow")
+                text.append("  (awaiting approval)", style=tentative)
             text.append("\n")
         text.append("\nEnter: the room's day and actions", style="dim")
         return text

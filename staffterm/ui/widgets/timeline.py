@@ -14,16 +14,17 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.segment import Segment
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region, Size, Spacing
-from textual.message import Message
 from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from staffterm.errors import InvalidInputError, NotFoundError
+from staffterm.ui.widgets import timeline_messages
 from staffterm.ui.widgets.timeline_data import (
     DayGrid,
     TimelineRow,
@@ -61,24 +62,24 @@ class FreeBusyTimeline(ScrollView, can_focus=True, inherit_bindings=False):
     """Rooms × slots of free/busy with a slot cursor and a range selection on the cursor's row."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor_up", "Previous room", show=False, id="timeline.cursor-up"),
-        Binding("down", "cursor_down", "Next room", show=False, id="timeline.cursor-down"),
-        Binding("left", "cursor_left", "Earlier slot", show=False, id="timeline.cursor-left"),
-        Binding("right", "cursor_right", "Later slot", show=False, id="timeline.cursor-right"),
-        Binding("shift+left", "select_left", "Extend selection earlier", show=False, id="timeline.select-left"),
-        Binding("shift+right", "select_right", "Extend selection later", show=False, id="timeline.select-right"),
-        Binding("home", "day_start", "Start of day", show=False, id="timeline.day-start"),
-        Binding("end", "day_end", "End of day", show=False, id="timeline.day-end"),
-        Binding("left_square_bracket", "previous_hour", "Previous hour", show=False, id="timeline.previous-hour"),
-        Binding("right_square_bracket", "next_hour", "Next hour", show=False, id="timeline.next-hour"),
-        Binding("pageup", "page_up", "Rooms up a page", show=False, id="timeline.page-up"),
-        Binding("pagedown", "page_down", "Rooms down a page", show=False, id="timeline.page-down"),
-        Binding("ctrl+home", "first_room", "First room", show=False, id="timeline.first-room"),
-        Binding("ctrl+end", "last_room", "Last room", show=False, id="timeline.last-room"),
-        Binding("n", "jump_to_now", "Now", id="timeline.now"),
-        Binding("space", "toggle_anchor", "Select", id="timeline.anchor"),
-        Binding("escape", "clear_selection", "Clear selection", show=False, id="timeline.clear-selection"),
-        Binding("enter", "choose", "Choose", id="timeline.choose"),
+        Binding("up", "cursor_up", "Previous room", show=False, id="timeline-cursor-up"),
+        Binding("down", "cursor_down", "Next room", show=False, id="timeline-cursor-down"),
+        Binding("left", "cursor_left", "Earlier slot", show=False, id="timeline-cursor-left"),
+        Binding("right", "cursor_right", "Later slot", show=False, id="timeline-cursor-right"),
+        Binding("shift+left", "select_left", "Extend selection earlier", show=False, id="timeline-select-left"),
+        Binding("shift+right", "select_right", "Extend selection later", show=False, id="timeline-select-right"),
+        Binding("home", "day_start", "Start of day", show=False, id="timeline-day-start"),
+        Binding("end", "day_end", "End of day", show=False, id="timeline-day-end"),
+        Binding("left_square_bracket", "previous_hour", "Previous hour", show=False, id="timeline-previous-hour"),
+        Binding("right_square_bracket", "next_hour", "Next hour", show=False, id="timeline-next-hour"),
+        Binding("pageup", "page_up", "Rooms up a page", show=False, id="timeline-page-up"),
+        Binding("pagedown", "page_down", "Rooms down a page", show=False, id="timeline-page-down"),
+        Binding("ctrl+home", "first_room", "First room", show=False, id="timeline-first-room"),
+        Binding("ctrl+end", "last_room", "Last room", show=False, id="timeline-last-room"),
+        Binding("n", "jump_to_now", "Now", id="timeline-now"),
+        Binding("space", "toggle_anchor", "Select", id="timeline-anchor"),
+        Binding("escape", "clear_selection", "Clear selection", show=False, id="timeline-clear-selection"),
+        Binding("enter", "choose", "Choose", id="timeline-choose"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -133,47 +134,8 @@ class FreeBusyTimeline(ScrollView, can_focus=True, inherit_bindings=False):
     }
     """
 
-    class CursorMoved(Message):
-        """The cursor is on ``room_id`` at ``at``; ``block`` is the meeting there, if any."""
-
-        def __init__(self, timeline: FreeBusyTimeline, room_id: str, at: datetime, block: BusyBlock | None) -> None:
-            super().__init__()
-            self.timeline = timeline
-            self.room_id = room_id
-            self.at = at
-            self.block = block
-
-        @property
-        def control(self) -> FreeBusyTimeline:
-            return self.timeline
-
-    class RangeChosen(Message):
-        """Enter on a range: ``[start, end)`` in ``room_id``, with every block it clashes with.
-
-        A clash is reported, not refused: the screen shows it. ``error`` is set when the room's
-        free/busy is unknown, so ``clashes`` being empty proves nothing.
-        """
-
-        def __init__(
-            self,
-            timeline: FreeBusyTimeline,
-            room_id: str,
-            start: datetime,
-            end: datetime,
-            clashes: list[BusyBlock],
-            error: str | None = None,
-        ) -> None:
-            super().__init__()
-            self.timeline = timeline
-            self.room_id = room_id
-            self.start = start
-            self.end = end
-            self.clashes = clashes
-            self.error = error
-
-        @property
-        def control(self) -> FreeBusyTimeline:
-            return self.timeline
+    CursorMoved = timeline_messages.CursorMoved
+    RangeChosen = timeline_messages.RangeChosen
 
     now: var[datetime | None] = var(None, init=False)
     """The moment drawn as the now-line; slots before it are dimmed. Set it, never read a clock here."""
@@ -256,18 +218,21 @@ class FreeBusyTimeline(ScrollView, can_focus=True, inherit_bindings=False):
         self._line_cache.clear()
         self._header_cache = None
 
-        row = self._index.get(old_room, 0) if old_room is not None else 0
+        row = self._index.get(old_room, self._cursor_row) if old_room is not None else 0
         col = grid.slot_of(old_time) if old_time is not None else None
         self._cursor_row = min(row, max(len(checked) - 1, 0))
-        self._cursor_col = col if col is not None else (self._cursor_col if same_grid else 0)
-        self._cursor_col = min(self._cursor_col, slots - 1)
+        self._cursor_col = min(col if col is not None else 0, slots - 1)
         if not (same_grid and old_room is not None and old_room in self._index):
             self._anchor, self._anchor_sticky = None, False
         else:
             self._anchor = old_anchor
         self._update_now_marks()
-        self.virtual_size = Size(self._gutter + slots * self._cell_width, HEADER_HEIGHT + len(checked))
+        if checked:
+            self.virtual_size = Size(self._gutter + slots * self._cell_width, HEADER_HEIGHT + len(checked))
+        else:
+            self.virtual_size = Size(len(EMPTY_TEXT), 1)
         self.refresh()
+        self.refresh_bindings()  # "Choose"/"Select" come and go with the rows
         if checked:
             self._scroll_cursor_into_view()
             self._post_cursor_moved()
@@ -423,7 +388,7 @@ class FreeBusyTimeline(ScrollView, can_focus=True, inherit_bindings=False):
         palette = self.palette
         if not self._rows or self._grid is None:
             if y == 0:
-                return Strip.blank(0).join([Strip.blank(0), _text_strip(EMPTY_TEXT, width, palette.base)])
+                return Strip([Segment(EMPTY_TEXT, palette.base)]).adjust_cell_length(width, palette.base)
             return Strip.blank(width, palette.base)
         scroll_x, scroll_y = self.scroll_offset
         if y < HEADER_HEIGHT:
@@ -651,10 +616,3 @@ class FreeBusyTimeline(ScrollView, can_focus=True, inherit_bindings=False):
         else:
             self._move_cursor(target_row, target_col, keep_selection=False)
 
-
-def _text_strip(text: str, width: int, style: object) -> Strip:
-    from rich.segment import Segment
-    from rich.style import Style
-
-    assert isinstance(style, Style)
-    return Strip([Segment(text, style)]).adjust_cell_length(width, style)

@@ -10,7 +10,6 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
-from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 from staffterm.errors import InvalidInputError
@@ -84,11 +83,14 @@ def check_grid(day_start: datetime, slot_minutes: int, slots: int) -> None:
 def state_runs(states: Sequence[str]) -> list[tuple[int, int, str]]:
     """``(first, end, state)`` for each run of equal states; ``end`` is exclusive."""
     runs: list[tuple[int, int, str]] = []
-    first = 0
-    for state, group in groupby(states):
-        end = first + sum(1 for _ in group)
-        runs.append((first, end, state))
-        first = end
+    if not states:
+        return runs
+    first, current = 0, states[0]
+    for index, state in enumerate(states):
+        if state != current:
+            runs.append((first, index, current))
+            first, current = index, state
+    runs.append((first, len(states), current))
     return runs
 
 

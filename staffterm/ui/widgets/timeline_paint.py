@@ -63,7 +63,8 @@ class TimelinePalette:
         self._past_overlay = widget.get_component_styles("timeline--past").background
         self.gutter_cursor = self.gutter + self._cursor
         self.header_cursor = self.header + self._cursor
-        self.header_now = self.header + self._now
+        # Underlined too: the header is already bold in the foreground colour the now style uses.
+        self.header_now = self.header + self._now + Style(underline=True)
         self._cells: dict[tuple[str, int], Style] = {}
 
     def cell(self, state: str, flags: int) -> Style:

@@ -1,0 +1,108 @@
+"""What every Admin tab shares: loading when first shown, freshness, worker errors, and the
+theme colours that Rich cells (DataTable) need.
+
+A pane loads its data the first time its tab is shown and again when it is shown after a
+refresh; panes never shown cost nothing. Worker.StateChanged does not bubble, so each pane
+forwards its own workers' failures to the app's one error path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import on
+from textual.containers import Vertical
+from textual.widgets import DataTable
+from textual.worker import Worker, WorkerState
+
+from staffterm.backends.base import Capability
+
+
+class AdminPane(Vertical):
+    """One tab of the Admin screen. Subclasses implement ``load()`` and call ``loaded()``."""
+
+    DEFAULT_CSS = """
+    AdminPane {
+        height: 1fr;
+    }
+    """
+
+    #: What the backend must be able to do for this tab to be shown (None: always).
+    CAPABILITY: ClassVar[Capability | None] = None
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.stale = True
+
+    @property
+    def session(self) -> Any:
+        return self.app.session
+
+    def available(self) -> bool:
+        session = self.app.session
+        if session is None:
+            return False
+        return self.CAPABILITY is None or session.backend.supports(self.CAPABILITY)
+
+    def activate(self) -> None:
+        """The tab came into view: load if never loaded or out of date."""
+        if self.stale and self.available():
+            self.load()
+
+    def load(self) -> None:
+        """Start this pane's load worker. Override."""
+
+    def focus_first(self) -> None:
+        """Put the keyboard where this tab's work starts. Override."""
+
+    def loaded(self) -> None:
+        self.stale = False
+        mark = getattr(self.screen, "mark_loaded", None)
+        if callable(mark):
+            mark()
+
+    def on_mount(self) -> None:
+        # Rich cells carry resolved colours, so a theme change repaints them.
+        self.watch(self.app, "theme", self._theme_changed, init=False)
+
+    def _theme_changed(self, _theme: str) -> None:
+        self.repaint_cells()
+
+    def repaint_cells(self) -> None:
+        """Rebuild the cells that use theme colours. Override where a table uses them."""
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.app.report_worker_error(event.worker)
+
+
+def theme_style(app: Any, variable: str, *, bold: bool = False, dim: bool = False) -> Style:
+    """A Rich style in the theme's colour ``$variable`` (for DataTable cells, which do not
+    resolve theme variables themselves)."""
+    colour = app.theme_variables.get(variable)
+    return Style(color=colour, bold=bold, dim=dim) if colour else Style(bold=bold, dim=dim)
+
+
+def plain(value: object) -> Text:
+    """A table cell that shows user data as typed: DataTable would read a str as markup."""
+    return Text(str(value) if value is not None else "", no_wrap=True, overflow="ellipsis")
+
+
+def reset_table(table: DataTable, columns: list[tuple[str, str, int | None]]) -> None:
+    """Give ``table`` its columns once: (key, label, width or None for auto)."""
+    if table.columns:
+        return
+    for key, label, width in columns:
+        table.add_column(label, key=key, width=width)
+
+
+def short_path(text: str) -> str:
+    """Paths under the home folder shown as ``~/…``: shorter, and the same on every desk."""
+    home = str(Path.home())
+    if len(home) > 1:
+        return text.replace(home + "/", "~/")
+    return text
