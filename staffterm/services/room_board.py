@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Literal
 
 from staffterm.backends.base import Backend
@@ -113,6 +113,8 @@ def slot_states(
         raise InvalidInputError("slots must be a positive length and a non-negative count", field="slot_minutes")
     out = [BusyStatus.FREE] * slots
     step = timedelta(minutes=slot_minutes).total_seconds()
+    # In UTC: two datetimes sharing one ZoneInfo subtract by wall clock, an hour out across a DST change.
+    start = start.astimezone(timezone.utc)
     for block in availability.blocks:
         if block.status == BusyStatus.FREE:
             continue

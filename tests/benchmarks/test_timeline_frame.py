@@ -6,7 +6,7 @@ Measured on demand, never in the normal run: timings are printed (ms per frame a
 to the 5 ms budget), not asserted. A frame is every visible line of the widget in a 160×48 app:
 - cold: scrolled to rooms never drawn before, so every row strip is built;
 - cached: the same frame again (line cache hits);
-- scrolled sideways: row strips cached, lines re-cropped;
+- scrolled sideways: every line repainted for the new window (rows' runs cached);
 - after a theme change: the palette rebuilt from the component classes, every line redrawn;
 - through Textual: ``render_lines`` after a ``refresh`` (the compositor's path).
 ``set_data`` for 1,000 rows and building the rows from availability are measured too.
@@ -114,8 +114,8 @@ async def test_timeline_frame_budget() -> None:
             restyled.append(_frame(timeline, height))
             await pilot.pause()
             timeline.scroll_to(x=(step % 5 + 1) * 7, animate=False)
-            await pilot.pause()
             sideways.append(_frame(timeline, height))
+            await pilot.pause()
             timeline.refresh()
             region = Region(0, 0, timeline.size.width, timeline.size.height)
             t0 = time.perf_counter()
@@ -127,7 +127,7 @@ async def test_timeline_frame_budget() -> None:
     print(f"timeline: {ROOMS} rooms × {SLOTS} slots, frame = {height} lines at 160×48, budget {BUDGET_MS} ms")
     _report("frame, cold (rows never drawn)", cold)
     _report("frame, cached", cached)
-    _report("frame, scrolled sideways (strips cached)", sideways)
+    _report("frame, scrolled sideways (lines repainted)", sideways)
     _report("frame, after a theme change (new palette)", restyled)
     _report("frame, render_lines through Textual", pipeline)
     _report("set_data, 1,000 rows", set_data, budget=None)

@@ -168,7 +168,7 @@ async def test_header_shows_the_buildings_hours_and_the_gutter_the_rooms():
         timeline = await mounted(app, pilot, rows, day_start=summer, tz=LONDON)
         gutter = timeline.gutter_width
         header = timeline.render_line(0).text
-        assert header.startswith("Wed 01 Jul")
+        assert header.startswith("Wed 01 Jul") and header[:gutter].rstrip().endswith("07:00")  # cursor time
         assert header[gutter : gutter + 5] == "07:00"
         assert header[gutter + 8 : gutter + 13] == "08:00"
         first = timeline.render_line(1).text[:gutter]
@@ -180,6 +180,26 @@ async def test_header_shows_the_buildings_hours_and_the_gutter_the_rooms():
         await pilot.pause()
         header = timeline.render_line(0).text
         assert header[gutter : gutter + 5] == "02:00" and "03:00" in header
+
+
+async def test_a_scrolled_line_is_exactly_the_window_of_the_whole_row():
+    app = TimelineApp(now=datetime(2026, 11, 21, 10, 8, tzinfo=timezone.utc))
+    async with app.run_test(size=(80, 24)) as pilot:
+        timeline = await mounted(app, pilot, sample_rows(30))
+        await pilot.press("space", "right", "right")  # a cursor, a selection and the now column on row 0
+        gutter = timeline.gutter_width
+        shown = timeline.scrollable_content_region.width - gutter
+        for scroll_x in (0, 1, 7, 23, timeline.max_scroll_x):
+            timeline.scroll_to(x=scroll_x, animate=False)
+            await pilot.pause()
+            assert timeline.scroll_offset.x == scroll_x
+            for row in (0, 1, 2):
+                whole = timeline.row_strip(row)
+                line = timeline.render_line(1 + row)
+                assert line.cell_length == timeline.scrollable_content_region.width
+                assert line.text[gutter:] == whole.text[scroll_x : scroll_x + shown]
+                for column in range(0, shown, 3):
+                    assert cell(line, gutter + column) == cell(whole, scroll_x + column), (scroll_x, row, column)
 
 
 async def test_half_hour_slots_and_narrow_cells_label_hours_without_overlap():

@@ -126,3 +126,21 @@ async def test_statuses_at_later_moment(backend, board) -> None:
     later = snapshot.statuses_at(datetime(2026, 3, 10, 10, 30, tzinfo=timezone.utc))
     assert later["rm-lon-1-02"].state == "busy"
     assert len(backend.calls) == 1
+
+
+def test_slot_states_are_right_across_a_clock_change_in_the_buildings_zone():
+    """Regression: subtracting two datetimes in the same ZoneInfo uses wall-clock time, an hour
+    out on the day the clocks go back; slots must count real elapsed time."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from staffterm.models import BusyBlock, BusyStatus, RoomAvailability
+    from staffterm.services.room_board import slot_states
+
+    london = ZoneInfo("Europe/London")
+    start = datetime(2026, 10, 25, 0, 0, tzinfo=london)  # clocks go back at 02:00 BST -> 01:00 GMT
+    block_start = datetime(2026, 10, 25, 9, 0, tzinfo=london)  # 09:00 GMT: 10 real hours after midnight BST
+    block = BusyBlock(start=block_start, end=block_start + timedelta(hours=1), status=BusyStatus.BUSY)
+    avail = RoomAvailability(room_id="r", start=start, end=start + timedelta(hours=25), blocks=[block])
+    states = slot_states(avail, start, slot_minutes=60, slots=25)
+    assert states.index(BusyStatus.BUSY) == 10

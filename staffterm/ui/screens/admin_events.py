@@ -21,17 +21,19 @@ from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, S
 
 from staffterm.backends.base import Capability
 from staffterm.errors import InvalidInputError, StafftermError
-from staffterm.ui.screens.admin_pane import AdminPane, reset_table, theme_style
+from staffterm.ui.screens.admin_pane import AdminPane, fit_columns, theme_style
 from staffterm.ui.screens.admin_period import default_period, period_window
 from staffterm.ui.widgets.person_picker import PersonPicker
 
-COLUMNS: list[tuple[str, str, int | None]] = [
-    ("day", "Day", 10),
-    ("time", "Time", 11),
-    ("title", "Title", 28),
-    ("host", "Host", 18),
-    ("status", "Status", None),
-]
+def event_columns(width: int) -> list[tuple[str, str, int | None]]:
+    """The table's columns; the title takes what the others leave (see ``fit_columns``)."""
+    return [
+        ("day", "Day", 10),
+        ("time", "Time", 11),
+        ("title", "Title", None),
+        ("host", "Host", 18 if width >= 110 else 14),
+        ("status", "Status", 9),
+    ]
 
 
 @dataclass(frozen=True)
@@ -246,7 +248,8 @@ class EventsPane(AdminPane):
         if query is None:
             return
         table = self.query_one("#events-table", DataTable)
-        reset_table(table, COLUMNS)
+        width = table.size.width or self.size.width or 80
+        fit_columns(table, event_columns(width), width)
         table.clear()
         for event in self.events:
             table.add_row(*self._cells(event, query.tz), key=event.id)

@@ -12,15 +12,15 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
 
 from staffterm.backends.base import Capability
-from staffterm.ui.screens.admin_pane import AdminPane, plain, reset_table
+from staffterm.ui.screens.admin_pane import AdminPane, fit_columns, plain
 
 GROUP_COLUMNS: list[tuple[str, str, int | None]] = [("name", "Group", 16), ("description", "About", None)]
-MEMBER_COLUMNS: list[tuple[str, str, int | None]] = [
-    ("name", "Member", 18),
-    ("email", "Email", 28),
-    ("department", "Department", None),
-]
 
+
+def member_columns(width: int) -> list[tuple[str, str, int | None]]:
+    """Members' columns; the department only where there is room for it."""
+    columns: list[tuple[str, str, int | None]] = [("name", "Member", 18), ("email", "Email", None)]
+    return columns + [("department", "Department", 12)] if width >= 64 else columns
 
 class GroupsPane(AdminPane):
     CAPABILITY = Capability.GROUPS
@@ -67,20 +67,41 @@ class GroupsPane(AdminPane):
     @work(exclusive=True, group="admin-groups", exit_on_error=False, name="load-groups")
     async def _load_groups(self) -> None:
         found = await self.app.session.directory.groups()
-        table = self.query_one("#groups-table", DataTable)
-        reset_table(table, GROUP_COLUMNS)
         keep = self._members_of
         self.groups = {group.id: group for group in found}
-        table.clear()
-        for group in found:
-            table.add_row(plain(group.name), plain(group.description or group.email), key=group.id)
+        self._fill_groups()
         if found:
             index = next((i for i, g in enumerate(found) if g.id == keep), 0)
-            table.move_cursor(row=index)
+            self.query_one("#groups-table", DataTable).move_cursor(row=index)
             self._load_members(found[index].id)
         else:
             self.query_one("#members-title", Static).update("No groups in the directory.")
         self.loaded()
+
+    def _fill_groups(self) -> None:
+        table = self.query_one("#groups-table", DataTable)
+        keep = self._members_of
+        fit_columns(table, GROUP_COLUMNS, table.size.width or 30)
+        table.clear()
+        for group in self.groups.values():
+            table.add_row(plain(group.name), plain(group.description or group.email), key=group.id)
+        if keep in self.groups:
+            table.move_cursor(row=list(self.groups).index(keep))
+
+    def _fill_members(self) -> None:
+        table = self.query_one("#members-table", DataTable)
+        width = table.size.width or 48
+        columns = member_columns(width)
+        fit_columns(table, columns, width)
+        table.clear()
+        for user in self.members:
+            cells = [plain(user.name or "—"), plain(user.email), plain(user.department)]
+            table.add_row(*cells[: len(columns)], key=user.id)
+
+    def repaint_cells(self) -> None:
+        if self.is_mounted and self.groups:
+            self._fill_groups()
+            self._fill_members()
 
     @on(DataTable.RowHighlighted, "#groups-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -101,11 +122,7 @@ class GroupsPane(AdminPane):
         count = f"{len(members)} member" + ("" if len(members) == 1 else "s")
         title = self.query_one("#members-title", Static)
         title.update(plain(f"{name} · {count}  (Enter: details)"))
-        table = self.query_one("#members-table", DataTable)
-        reset_table(table, MEMBER_COLUMNS)
-        table.clear()
-        for user in members:
-            table.add_row(plain(user.name or "—"), plain(user.email), plain(user.department), key=user.id)
+        self._fill_members()
 
     @on(DataTable.RowSelected, "#members-table")
     def _member_chosen(self, event: DataTable.RowSelected) -> None:

@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from staffterm.backends.base import Capability
-from staffterm.ui.screens.admin_pane import AdminPane, plain, reset_table
+from staffterm.ui.screens.admin_pane import AdminPane, fit_columns, plain
 
 OUTBOX_LIMIT = 200
 
@@ -65,23 +65,28 @@ class OutboxPane(AdminPane):
     @work(exclusive=True, group="admin-outbox", exit_on_error=False, name="load-outbox")
     async def _load_outbox(self) -> None:
         mails = await self.app.session.backend.list_outbox(limit=OUTBOX_LIMIT)
-        table = self.query_one("#outbox-table", DataTable)
-        reset_table(table, COLUMNS)
-        keep = self._highlighted_id()
         # Newest first whatever order the backend keeps; mails without a time go last.
         mails = sorted(mails, key=lambda m: m.sent_at.timestamp() if m.sent_at else float("-inf"), reverse=True)
-        self.mails = {}
+        self.mails = {(mail.id or f"mail-{index}"): mail for index, mail in enumerate(mails)}
+        self._fill()
+        self.loaded()
+
+    def _fill(self) -> None:
+        table = self.query_one("#outbox-table", DataTable)
+        keep = self._highlighted_id()
+        fit_columns(table, COLUMNS, table.size.width or 40)
         table.clear()
         tz = self.app.building_tz
-        for index, mail in enumerate(mails):
-            key = mail.id or f"mail-{index}"
-            self.mails[key] = mail
+        for key, mail in self.mails.items():
             sent = f"{mail.sent_at.astimezone(tz):%d %b %H:%M}" if mail.sent_at else "—"
             table.add_row(plain(sent), plain(", ".join(mail.to)), plain(mail.subject), key=key)
         if keep in self.mails:
             table.move_cursor(row=table.get_row_index(keep))
         self._preview()
-        self.loaded()
+
+    def repaint_cells(self) -> None:
+        if self.mails and self.is_mounted:
+            self._fill()
 
     def _highlighted_id(self) -> str | None:
         table = self.query_one("#outbox-table", DataTable)

@@ -71,8 +71,12 @@ class AdminPane(Vertical):
     def _theme_changed(self, _theme: str) -> None:
         self.repaint_cells()
 
+    def on_resize(self) -> None:
+        # Column widths follow the pane's width (see fit_columns).
+        self.repaint_cells()
+
     def repaint_cells(self) -> None:
-        """Rebuild the cells that use theme colours. Override where a table uses them."""
+        """Refill the tables from the data already loaded (new theme, new width). Override."""
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:
@@ -92,12 +96,20 @@ def plain(value: object) -> Text:
     return Text(str(value) if value is not None else "", no_wrap=True, overflow="ellipsis")
 
 
-def reset_table(table: DataTable, columns: list[tuple[str, str, int | None]]) -> None:
-    """Give ``table`` its columns once: (key, label, width or None for auto)."""
-    if table.columns:
+def fit_columns(table: DataTable, columns: list[tuple[str, str, int | None]], width: int, *, least: int = 12) -> None:
+    """Give ``table`` its columns (key, label, width), the one with width None taking what the
+    others leave of ``width`` cells, so the table fits without a sideways scrollbar. Columns
+    are rebuilt only when the widths change (a resize); the caller refills the rows."""
+    cell_padding = 2 * len(columns)
+    scrollbar = 2
+    fixed = sum(w for _, _, w in columns if w is not None)
+    rest = max(least, width - fixed - cell_padding - scrollbar)
+    wanted = [(key, label, w if w is not None else rest) for key, label, w in columns]
+    if [c.width for c in table.columns.values()] == [w for _, _, w in wanted]:
         return
-    for key, label, width in columns:
-        table.add_column(label, key=key, width=width)
+    table.clear(columns=True)
+    for key, label, w in wanted:
+        table.add_column(label, key=key, width=w)
 
 
 def short_path(text: str) -> str:

@@ -14,14 +14,14 @@ from textual.content import Content
 from textual.widgets import DataTable, Input, Static
 
 from staffterm.backends.base import Capability
-from staffterm.ui.screens.admin_pane import AdminPane, plain, reset_table
+from staffterm.ui.screens.admin_pane import AdminPane, fit_columns, plain
 
 SEARCH_LIMIT = 100
 NOT_AVAILABLE = "not available on this backend"
 
 COLUMNS: list[tuple[str, str, int | None]] = [
     ("name", "Name", 18),
-    ("email", "Email", None),
+    ("email", "Email", None),  # what the name leaves
 ]
 
 
@@ -97,20 +97,30 @@ class PeoplePane(AdminPane):
         self.loaded()
 
     def _show_people(self, users: list[Any]) -> None:
-        table = self.query_one("#people-table", DataTable)
-        reset_table(table, COLUMNS)
         self.people = {user.id: user for user in users}
-        table.clear()
-        for user in users:
-            table.add_row(plain(user.name or "—"), plain(user.email), key=user.id)
+        self._fill()
         if not users:
             self.query_one("#person-detail", Static).update(Content.styled("Nobody matches.", "dim"))
             return
         wanted = self._wanted
         self._wanted = None
         index = next((i for i, u in enumerate(users) if wanted and u.email.lower() == wanted), 0)
-        table.move_cursor(row=index)
+        self.query_one("#people-table", DataTable).move_cursor(row=index)
         self._load_details(users[index].id)
+
+    def _fill(self) -> None:
+        table = self.query_one("#people-table", DataTable)
+        keep = self.details.user.id if self.details is not None else None
+        fit_columns(table, COLUMNS, table.size.width or 40)
+        table.clear()
+        for user in self.people.values():
+            table.add_row(plain(user.name or "—"), plain(user.email), key=user.id)
+        if keep in self.people:
+            table.move_cursor(row=list(self.people).index(keep))
+
+    def repaint_cells(self) -> None:
+        if self.people and self.is_mounted:
+            self._fill()
 
     def show_person(self, email: str) -> None:
         """Search for ``email`` and show that person's details (the palette's way in)."""
@@ -158,7 +168,9 @@ def person_content(details: Any) -> Content:
         parts += [("  none", "dim"), "\n"]
     else:
         manager = details.manager
-        parts += ["  ", (manager.name or manager.email, "bold"), f"  {manager.email}" if manager.name else "", "\n"]
+        parts += ["  ", (manager.name or manager.email, "bold"), "\n"]
+        if manager.name:
+            parts += [f"  {manager.email}", "\n"]
 
     parts += ["\n", ("Groups", "bold underline"), "\n"]
     if "groups" in details.unsupported:

@@ -16,15 +16,17 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from staffterm.ui.screens.admin_pane import AdminPane, plain, reset_table, short_path, theme_style
+from staffterm.ui.screens.admin_pane import AdminPane, fit_columns, plain, short_path, theme_style
 
-COLUMNS: list[tuple[str, str, int | None]] = [
-    ("tenant", "Tenant", 14),
-    ("provider", "Provider", 8),
-    ("in_use", "In use", 6),
-    ("check", "Check", 8),
-    ("where", "Where", None),
-]
+def tenant_columns(width: int) -> list[tuple[str, str, int | None]]:
+    """The table's columns; the check's outcome takes what the others leave."""
+    return [
+        ("tenant", "Tenant", 14),
+        ("provider", "Provider", 8),
+        ("in_use", "In use", 6),
+        ("where", "Where", 30 if width >= 110 else 18),
+        ("check", "Check", None),
+    ]
 
 
 @dataclass
@@ -110,8 +112,9 @@ class TenantsPane(AdminPane):
 
     def _fill(self) -> None:
         table = self.query_one("#tenants-table", DataTable)
-        reset_table(table, COLUMNS)
         keep = self._highlighted_name()
+        width = table.size.width or self.size.width or 80
+        fit_columns(table, tenant_columns(width), width, least=16)
         table.clear()
         for row in self.rows.values():
             table.add_row(*self._cells(row), key=row.name)
@@ -121,16 +124,25 @@ class TenantsPane(AdminPane):
 
     def _cells(self, row: TenantRow) -> list[Text]:
         in_use = Text("● yes", style=theme_style(self.app, "success", bold=True)) if row.in_use else Text("")
-        return [plain(row.name), plain(row.provider), in_use, self._check_cell(row), plain(row.where)]
+        return [plain(row.name), plain(row.provider), in_use, plain(row.where), self._check_cell(row)]
 
     def _check_cell(self, row: TenantRow) -> Text:
         if row.checking:
             return Text("checking…", style="italic")
         if row.result is None:
             return Text("—", style="dim")
-        if row.result.ok:
-            return Text("ok", style=theme_style(self.app, "success", bold=True))
-        return Text("failed", style=theme_style(self.app, "error", bold=True))
+        result = row.result
+        # Styled spans, not a base style: the reason after the outcome stays in plain colours.
+        cell = Text(no_wrap=True, overflow="ellipsis")
+        if result.ok:
+            cell.append("ok", style=theme_style(self.app, "success", bold=True))
+            summary = result.lines[-1] if result.lines else ""
+        else:
+            cell.append("failed", style=theme_style(self.app, "error", bold=True))
+            summary = result.message
+        if summary:
+            cell.append(f" · {short_path(summary)}", style="dim" if result.ok else "")
+        return cell
 
     def repaint_cells(self) -> None:
         if self.rows and self.is_mounted:

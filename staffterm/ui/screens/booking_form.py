@@ -242,9 +242,10 @@ class BookingFormModal(StafftermModal):
 
     # ----------------------------------------------------------------- submit
 
-    @on(PersonPicker.Chosen, "#form-person")
-    def _person_chosen(self) -> None:
-        self.query_one("#form-start", Input).focus()
+    @on(PersonPicker.Chosen)
+    def _person_chosen(self, event: PersonPicker.Chosen) -> None:
+        if event.picker.id == "form-person":
+            self.query_one("#form-start", Input).focus()
 
     @on(Input.Submitted, "#form-start, #form-end, #form-title-input, #form-asset-text")
     def _enter_pressed(self) -> None:

@@ -79,6 +79,8 @@ and free text (person, asset, title or id). **[** and **]** change the day, **t*
     def __init__(self) -> None:
         super().__init__()
         self.day: date | None = None
+        # Showing today follows the building's today across midnight; another day stays put.
+        self.on_today = True
         self.filter = BookingFilter()
         self.bookings: dict[str, Booking] = {}
         self.names: dict[str, str] = {}
@@ -150,7 +152,7 @@ and free text (person, asset, title or id). **[** and **]** change the day, **t*
     def reload(self) -> None:
         if self.app.session is None:
             return
-        if self.day is None:
+        if self.day is None or self.on_today:
             self.day = self.app.building_today()
         self._sync_levels()
         self._show_day()
@@ -324,6 +326,7 @@ and free text (person, asset, title or id). **[** and **]** change the day, **t*
         if self.day is None or self.app.session is None:
             return
         self.day = self.day + timedelta(days=step)
+        self.on_today = self.day == self.app.building_today()
         self._show_day()
         self.load_bookings()
 
@@ -331,6 +334,7 @@ and free text (person, asset, title or id). **[** and **]** change the day, **t*
         if self.app.session is None:
             return
         self.day = self.app.building_today()
+        self.on_today = True
         self._show_day()
         self.load_bookings()
 

@@ -45,25 +45,34 @@ class PassScreen(StafftermModal):
         align: center middle;
     }
     #pass-box {
-        width: auto;
-        min-width: 44;
-        max-width: 100%;
+        width: 100%;
+        max-width: 104;
         height: auto;
         max-height: 100%;
         border: round $primary;
         background: $surface;
         padding: 0 1;
-        overflow-y: auto;
+    }
+    /* At 24 rows the code alone needs nearly all the height: drop the frame. */
+    PassScreen.-short #pass-box {
+        border: none;
+        padding: 0;
+    }
+    #pass-text {
+        width: 1fr;
+        min-width: 20;
+        height: auto;
+        padding-left: 2;
     }
     #pass-heading {
-        width: auto;
         margin-bottom: 1;
     }
     #pass-payload {
-        width: auto;
         color: $text-muted;
     }
     """
+    # The code (23 rows for a typical pass) plus the footer must fit a 24-row terminal.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (28, "-tall")]
     BINDINGS = [
         Binding("s", "save", "Save SVG+PNG", id="pass-save"),
         Binding("escape,p", "close", "Close", id="pass-close"),
@@ -76,10 +85,11 @@ class PassScreen(StafftermModal):
         self.tz = tz
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="pass-box"):
-            yield Static(pass_heading(self.guest, self.tz), id="pass-heading")
+        with Horizontal(id="pass-box"):
             yield QrView(self.payload, id="pass-qr")
-            yield Static(Text(self.payload), id="pass-payload")
+            with Vertical(id="pass-text"):
+                yield Static(pass_heading(self.guest, self.tz), id="pass-heading")
+                yield Static(Text(self.payload), id="pass-payload")
         yield Footer()
 
     def action_close(self) -> None:

@@ -12,9 +12,9 @@ from rich.text import Text
 #: Status kinds, each with a component class on the guest table (colour from the theme).
 EXPECTED, ARRIVED, LEFT, LATE, MISSED = "expected", "arrived", "left", "late", "missed"
 
-NAME_WIDTH = 22
-COMPANY_WIDTH = 18
-HOST_WIDTH = 18
+NAME_WIDTH = 20
+COMPANY_WIDTH = 16
+HOST_WIDTH = 16
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,23 @@ def day_summary(guests: list[Any], now: datetime, tz: tzinfo) -> str:
     return " · ".join(parts)
 
 
+def pass_caption(guest: Any, now: datetime, tz: tzinfo, status_style: str = "bold") -> Text:
+    """Three lines above an inline pass: who, whom they visit and when, and their status."""
+    status = visit_status(guest, now, tz)
+    text = Text()
+    text.append(display_name(guest), style="bold")
+    if guest.organisation:
+        text.append(f" · {guest.organisation}")
+    text.append("\nHost ", style="dim")
+    text.append(host_label(guest))
+    if guest.visit_start and guest.visit_end:
+        text.append(f" · {guest.visit_start.astimezone(tz):%H:%M}–{guest.visit_end.astimezone(tz):%H:%M}")
+    text.append("\n")
+    text.append(status.label, style=status_style)
+    text.append(" · p: full size · s: save", style="dim")
+    return text
+
+
 def guest_details(guest: Any, now: datetime, tz: tzinfo, status_style: str = "bold") -> Text:
     """The side panel: who, from where, for whom, when, and what the desk can do next."""
     status = visit_status(guest, now, tz)
@@ -163,7 +180,7 @@ def guest_details(guest: Any, now: datetime, tz: tzinfo, status_style: str = "bo
 
 def next_step(kind: str) -> str:
     if kind == ARRIVED:
-        return "p: pass · s: save pass · o: check out"
+        return "p: pass · s: save pass · o: check out (Tab: list)"
     if kind in (EXPECTED, LATE):
         return "Enter: check in"
     if kind == MISSED:

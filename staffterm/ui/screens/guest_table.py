@@ -16,7 +16,7 @@ from textual.widgets import DataTable
 
 from staffterm.ui.screens.guest_rows import GuestRow
 
-COLUMNS = (("name", "Name"), ("company", "Company"), ("host", "Host"), ("expected", "Expected"), ("status", "Status"))
+COLUMNS = (("name", "Name"), ("company", "Company"), ("host", "Host"), ("expected", "Time"), ("status", "Status"))
 
 
 def _is_subsequence(wanted: Sequence[str], current: Sequence[str]) -> bool:

@@ -188,6 +188,15 @@ class WalkInScreen(StafftermModal):
             return
         self.focus_next()
 
+    @on(Input.Changed)
+    def _edited(self, event: Input.Changed) -> None:
+        # A field being corrected no longer shows the complaint about it.
+        field = (event.input.id or "").removeprefix("field-")
+        if field not in FIELDS:  # the host picker's own input has no id
+            field = "host" if event.input.parent is self.query_one("#field-host") else ""
+        if field:
+            self.show_error(field, "")
+
     @on(PersonPicker.Chosen)
     def _host_chosen(self, event: PersonPicker.Chosen) -> None:
         self.show_error("host", "")

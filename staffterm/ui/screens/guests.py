@@ -31,6 +31,7 @@ from staffterm.ui.screens.guest_rows import (
     guest_details,
     host_label,
     matches,
+    pass_caption,
     visit_status,
 )
 from staffterm.ui.screens.guest_table import GuestTable
@@ -40,6 +41,16 @@ from staffterm.ui.widgets.status_header import StatusHeader
 # Refusals are the operator's to read ("too early to check in…"); anything else (offline, auth)
 # goes through the app's error routing, which also marks the connection state.
 REFUSALS = (InvalidInputError, NotFoundError, ConflictError, PermissionDeniedError, LimitReachedError)
+
+
+class GuestSearch(Input):
+    """The search box. ``[`` and ``]`` change the day even while it has the focus: no name,
+    email or company is searched by a bracket, and the operator need not leave the box."""
+
+    DAY_KEYS = frozenset("[]")
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character not in self.DAY_KEYS and super().check_consume_key(key, character)
 
 
 class GuestsScreen(StafftermScreen):
@@ -122,9 +133,9 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
         Binding("s", "save_pass", "Save pass", id="guests-save-pass"),
         Binding("w", "walk_in", "Walk-in", id="guests-walk-in"),
         Binding("x", "export", "Export CSV", id="guests-export"),
-        Binding("left_square_bracket", "move_day(-1)", "Day before", id="guests-day-back", priority=True),
-        Binding("right_square_bracket", "move_day(1)", "Day after", id="guests-day-forward", priority=True),
-        Binding("escape", "clear_search", "Clear search", id="guests-clear-search"),
+        Binding("left_square_bracket", "move_day(-1)", "Prev day", id="guests-day-back", priority=True),
+        Binding("right_square_bracket", "move_day(1)", "Next day", id="guests-day-forward", priority=True),
+        Binding("escape", "clear_search", "Clear", id="guests-clear-search"),
         Binding("down", "move_cursor(1)", "Next guest", show=False, id="guests-next"),
         Binding("up", "move_cursor(-1)", "Previous guest", show=False, id="guests-previous"),
         Binding("pagedown", "move_cursor(10)", "Page down", show=False, id="guests-page-down"),
@@ -140,12 +151,13 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
         self._in_flight: set[str] = set()
         self._loaded = False
         self._pending_cursor: str | None = None  # a guest to highlight once the next load lands
+        self._in_dialog = False
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(self.SCREEN_TITLE)
         with Horizontal(id="guests-bar"):
             yield Label("Search")
-            yield Input(placeholder="name, email, company or host", id="guest-search", compact=True, select_on_focus=False)
+            yield GuestSearch(placeholder="name, email, company or host", id="guest-search", compact=True, select_on_focus=False)
             yield Static("", id="guests-day")
         with Container(id="guests-body"):
             yield GuestTable(id="guests-table")
@@ -160,7 +172,14 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
-        self.search_box.focus()
+        if self._in_dialog:
+            self._in_dialog = False  # back from a dialog: Textual restores the focus it had
+        else:
+            self.search_box.focus()  # arriving from another screen: ready to type a name
+
+    def _open_dialog(self, dialog: Any, callback: Any = None) -> None:
+        self._in_dialog = True
+        self.app.push_screen(dialog, callback)
 
     # ----------------------------------------------------------------- parts
 
@@ -239,8 +258,10 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
             return
         now, tz = self.app.now(), self._tz()
         status = visit_status(guest, now, tz)
-        info.update(guest_details(guest, now, tz, status_style=self.table.status_style(status.kind)))
+        style = self.table.status_style(status.kind)
         payload = self.passes.get(guest.id, "") if status.kind == ARRIVED else ""
+        # With a pass, a short caption keeps the code near the top, clear of notifications.
+        info.update(pass_caption(guest, now, tz, style) if payload else guest_details(guest, now, tz, style))
         qr.show_payload(payload)
         payload_line.update(Text(payload) if payload else "")
 
@@ -414,7 +435,7 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
             return
         from staffterm.ui.screens.guest_pass import PassScreen, SavePassScreen
 
-        self.app.push_screen(SavePassScreen(guest, payload) if save else PassScreen(guest, payload, self._tz()))
+        self._open_dialog(SavePassScreen(guest, payload) if save else PassScreen(guest, payload, self._tz()))
 
     # ----------------------------------------------------------------- walk-ins and export
 
@@ -426,7 +447,7 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
             self.notify("Still loading the building…", timeout=3)
             return
         name, email = ("", prefill) if "@" in prefill else (prefill, "")
-        self.app.push_screen(
+        self._open_dialog(
             WalkInScreen(zone_id=building.id, building_name=building.name, name=name, email=email), self._walk_in_done
         )
 
@@ -453,7 +474,7 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
         if building is None:
             self.notify("Still loading the building…", timeout=3)
             return
-        self.app.push_screen(
+        self._open_dialog(
             ExportScreen(building_id=building.id, building_name=building.name, tz=self._tz(),
                          day=self.shown_day, today=self.app.building_today())
         )

@@ -119,6 +119,8 @@ Private meetings show as *Private meeting*.
         super().__init__()
         self.room_id = room_id
         self.day = day
+        # Opened on today: follow the building's today across midnight.
+        self.on_today = day is None
         self.room: Room | None = None
         self.tz: tzinfo = ZoneInfo("UTC")
         self.events: dict[str, Event] = {}
@@ -158,8 +160,9 @@ Private meetings show as *Private meeting*.
             room = await session.backend.get_room(self.room_id)
         self.room = room
         self.tz = catalog.tz(room) if catalog is not None else ZoneInfo("UTC")
-        if self.day is None:
-            self.day = self.app.now().astimezone(self.tz).date()
+        today = self.app.now().astimezone(self.tz).date()
+        if self.day is None or self.on_today:
+            self.day = today
         self._retitle()
         start, end = local_day_window(self.day, self.tz)
         try:
@@ -272,6 +275,7 @@ Private meetings show as *Private meeting*.
         if self.day is None or self.app.session is None:
             return
         self.day = self.day + timedelta(days=step)
+        self.on_today = self.day == self.app.now().astimezone(self.tz).date()
         self._cursor_placed = False
         self.load_day()
 
@@ -279,6 +283,7 @@ Private meetings show as *Private meeting*.
         if self.app.session is None:
             return
         self.day = self.app.now().astimezone(self.tz).date()
+        self.on_today = True
         self._cursor_placed = False
         self.load_day()
 

@@ -43,6 +43,7 @@ from staffterm.ui.widgets.timeline_paint import (
     paint_corner,
     paint_gutter,
     paint_header,
+    paint_row,
     row_runs,
 )
 
@@ -177,9 +178,9 @@ class FreeBusyTimeline(ScrollView, can_focus=True, inherit_bindings=False):
         self._now_offset = 0
         self._plain = RowMarks()
         self._runs: dict[int, list[tuple[int, int, str]]] = {}
-        self._cells_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(2048)
-        self._gutter_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
-        self._line_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(512)
+        self._gutter_cache: LRUCache[tuple[object, ...], Segment] = LRUCache(1024)
+        # Painted lines (gutter + the visible cells), keyed by row, data, theme, marks and window.
+        self._line_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         self._header_cache: tuple[tuple[object, ...], Strip] | None = None
 
     # ----------------------------------------------------------------- data
@@ -213,7 +214,6 @@ class FreeBusyTimeline(ScrollView, can_focus=True, inherit_bindings=False):
         self._gutter = gutter_width(checked, MIN_GUTTER, self._max_gutter)
         self._data_version += 1
         self._runs.clear()
-        self._cells_cache.clear()
         self._gutter_cache.clear()
         self._line_cache.clear()
         self._header_cache = None
@@ -370,7 +370,6 @@ class FreeBusyTimeline(ScrollView, can_focus=True, inherit_bindings=False):
     def _invalidate_styles(self) -> None:
         self._palette = None
         self._style_version += 1
-        self._cells_cache.clear()
         self._gutter_cache.clear()
         self._line_cache.clear()
         self._header_cache = None
@@ -409,32 +408,33 @@ class FreeBusyTimeline(ScrollView, can_focus=True, inherit_bindings=False):
         line = self._line_cache.get(key)
         if line is not None:
             return line
-        cells = self.row_strip(index, marks)
+        assert self._grid is not None and self._text is not None
+        palette = self.palette
         on_cursor = index == self._cursor_row
         gutter_key = (index, self._data_version, self._style_version, on_cursor)
         gutter = self._gutter_cache.get(gutter_key)
         if gutter is None:
-            palette = self.palette
-            gutter = paint_gutter(self._rows[index], self._gutter, palette.gutter_cursor if on_cursor else palette.gutter)
-            self._gutter_cache[gutter_key] = gutter
-        view = cells.crop(scroll_x, scroll_x + max(width - self._gutter, 0))
-        line = Strip.join([gutter, view]).adjust_cell_length(width, self.palette.base)
-        self._line_cache[key] = line
+            style = palette.gutter_cursor if on_cursor else palette.gutter
+            gutter = self._gutter_cache[gutter_key] = paint_gutter(self._rows[index], self._gutter, style)
+        total = self._grid.slots * self._cell_width
+        window = (scroll_x, scroll_x + max(width - self._gutter, 0))
+        cells = paint_cells(self._row_runs(index), self._grid.slots, marks, self._text, palette, window)
+        shown = max(min(window[1], total) - window[0], 0)
+        line = self._line_cache[key] = paint_row(gutter, cells, self._gutter, shown, width, palette.base)
         return line
 
+    def _row_runs(self, index: int) -> list[tuple[int, int, str]]:
+        runs = self._runs.get(index)
+        if runs is None:
+            runs = self._runs[index] = row_runs(self._rows[index])
+        return runs
+
     def row_strip(self, index: int, marks: RowMarks | None = None) -> Strip:
-        """Row ``index``'s cells, every slot, before scrolling crops them (cached)."""
+        """Row ``index``'s cells, every slot, as if nothing were scrolled (for inspection)."""
+        assert self._grid is not None and self._text is not None
         marks = self._marks(index) if marks is None else marks
-        key = (index, self._data_version, self._style_version, marks)
-        strip = self._cells_cache.get(key)
-        if strip is None:
-            runs = self._runs.get(index)
-            if runs is None:
-                runs = self._runs[index] = row_runs(self._rows[index])
-            assert self._grid is not None and self._text is not None
-            strip = paint_cells(runs, self._grid.slots, marks, self._text, self.palette)
-            self._cells_cache[key] = strip
-        return strip
+        cells = paint_cells(self._row_runs(index), self._grid.slots, marks, self._text, self.palette)
+        return Strip(cells, self._grid.slots * self._cell_width)
 
     def _header_line(self, width: int, scroll_x: int) -> Strip:
         key = (self._data_version, self._style_version, self._now_slot, self._cursor_col, scroll_x, width)
@@ -446,7 +446,7 @@ class FreeBusyTimeline(ScrollView, can_focus=True, inherit_bindings=False):
         cells = paint_header(self._header_text, self._cell_width, now_slot, self._cursor_col, palette)
         first = self._grid.slot_start(0)
         at = self._grid.slot_start(self._cursor_col)
-        corner = paint_corner(f"{first:%a %d %b}", f"{at:%H:%M}", self._gutter, palette.header)
+        corner = paint_corner((f"{first:%a %d %b}", f"{first:%a %d}"), f"{at:%H:%M}", self._gutter, palette.header)
         view = cells.crop(scroll_x, scroll_x + max(width - self._gutter, 0))
         line = Strip.join([corner, view]).adjust_cell_length(width, palette.base)
         self._header_cache = (key, line)

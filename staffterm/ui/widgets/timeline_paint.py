@@ -129,12 +129,20 @@ def paint_cells(
     marks: RowMarks,
     text: CellText,
     palette: TimelinePalette,
-) -> Strip:
-    """The row's cells, all slots wide: one segment per run of identical-looking cells."""
+    window: tuple[int, int] | None = None,
+) -> list[Segment]:
+    """The row's cells between columns ``window`` (all of them when None): one segment per run
+    of identical-looking cells. Painting only the window is cheaper than cropping a whole row."""
     width = text.width
-    cuts = {0, slots}
+    left, right = window if window is not None else (0, slots * width)
+    # Only slots that reach into the window matter.
+    low, high = max(left // width, 0), min(-(-right // width), slots)
+    if low >= high:
+        return []
+    cuts = {low, high}
     for first, _, _ in runs:
-        cuts.add(first)
+        if low < first < high:
+            cuts.add(first)
     now = marks.now_slot
     if now is not None:
         cuts.update((now, now + 1))
@@ -142,7 +150,7 @@ def paint_cells(
         cuts.update((marks.cursor, marks.cursor + 1))
     if marks.selection is not None:
         cuts.update((marks.selection[0], marks.selection[1] + 1))
-    ordered = sorted(c for c in cuts if 0 <= c <= slots)
+    ordered = sorted(c for c in cuts if low <= c <= high)
     sel_first, sel_last = marks.selection if marks.selection is not None else (-1, -2)
     segments: list[Segment] = []
     run_index = 0
@@ -160,19 +168,37 @@ def paint_cells(
             flags |= SELECTED
         if first == marks.cursor:
             flags |= CURSOR
+        start_col, end_col = max(first * width, left), min(end * width, right)
         if flags & NOW and state == "free":
-            chars = text.now_cell(first, marks.now_offset)
+            chars = text.now_cell(first, marks.now_offset)[start_col - first * width : end_col - first * width]
         else:
-            chars = text.lines[state][first * width : end * width]
+            chars = text.lines[state][start_col:end_col]
         segments.append(Segment(chars, palette.cell(state, flags)))
-    return Strip(segments, slots * width)
+    return segments
+
+
+def paint_row(
+    gutter: Segment,
+    cells: list[Segment],
+    gutter_width: int,
+    cells_width: int,
+    width: int,
+    base: Style,
+) -> Strip:
+    """Gutter, then the visible cells, padded (or cut) to the widget's width."""
+    used = gutter_width + cells_width
+    if used < width:
+        return Strip([gutter, *cells, Segment(" " * (width - used), base)], width)
+    if used == width:
+        return Strip([gutter, *cells], width)
+    return Strip([gutter, *cells], used).crop(0, width)
 
 
 # Room names come from the calendar service: a newline or tab in one must not break the line.
 _CONTROL = {code: " " for code in range(32)} | {127: " "}
 
 
-def paint_gutter(row: TimelineRow, width: int, style: Style) -> Strip:
+def paint_gutter(row: TimelineRow, width: int, style: Style) -> Segment:
     """``Room name        12 `` — the name cut with an ellipsis, the capacity right-aligned."""
     capacity = str(row.capacity) if row.capacity else ""
     name_width = max(width - len(capacity) - 2, 1)
@@ -180,7 +206,7 @@ def paint_gutter(row: TimelineRow, width: int, style: Style) -> Strip:
     if cell_len(label) > name_width:
         label = set_cell_size(label, name_width - 1) + "…"
     text = f"{set_cell_size(label, name_width)} {capacity} "
-    return Strip([Segment(set_cell_size(text, width), style)], width)
+    return Segment(set_cell_size(text, width), style)
 
 
 def gutter_width(rows: Sequence[TimelineRow], minimum: int, maximum: int) -> int:
@@ -236,10 +262,13 @@ def paint_header(
     return Strip(segments, total)
 
 
-def paint_corner(left: str, right: str, width: int, style: Style) -> Strip:
-    """The top-left cell: the day on the left, the cursor's time on the right, as fits."""
-    if cell_len(left) + cell_len(right) + 2 > width:
-        right = ""
-    room = max(width - cell_len(right) - 1, 0)
-    content = set_cell_size(left, room) + right + " "
+def paint_corner(lefts: Sequence[str], right: str, width: int, style: Style) -> Strip:
+    """The top-left cell: the day (the longest form in ``lefts`` that fits beside ``right``,
+    the cursor's time), else the time alone."""
+    for left in lefts:
+        if cell_len(left) + cell_len(right) + 2 <= width:
+            content = set_cell_size(left, width - cell_len(right) - 1) + right + " "
+            break
+    else:
+        content = right if cell_len(right) < width else lefts[-1] if lefts else ""
     return Strip([Segment(set_cell_size(content, width), style)], width)
