@@ -93,8 +93,10 @@ class StafftermApp(App[int]):
         self.refresh_seconds = 60
         self.connection = ConnectionState()
         self._day: date | None = None
-        self._themes_ready = False
+        # Theme changes during start-up are defaults, not the user's choice: don't remember them.
+        self._applying_preferences = True
         self._install_themes()
+        self._applying_preferences = False
 
     # ----------------------------------------------------------------- time and place
 

@@ -26,11 +26,7 @@ async def session(tmp_path):
         yield session
 
 
-async def settle(pilot, app):
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
+from tests.functional.conftest import settle  # noqa: E402
 
 
 def make_app(session, tmp_path) -> StafftermApp:
@@ -149,3 +145,57 @@ async def test_person_picker_finds_people_and_picks_with_enter(session, tmp_path
         picker = app.query_one(PersonPicker)
         assert chosen and chosen[0].email == "harry.patel@acme.example"
         assert picker.email == "harry.patel@acme.example"
+
+
+async def test_keys_can_be_remapped_from_the_config(demo_session, tmp_path):
+    from types import SimpleNamespace
+
+    from staffterm.ui.screens.help import HelpScreen
+
+    config = SimpleNamespace(ui=SimpleNamespace(keymap={"help": "f9", "screen-guests": "g"}, refresh_seconds=60,
+                                                theme=None, building=None))
+    app = StafftermApp(session=demo_session, clock=demo_session.clock, config=config,
+                       ui_state_path=tmp_path / "ui-state.json")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f1")  # no longer bound
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("f9")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("g")
+        await settle(pilot, app)
+        assert app.current_mode == "guests"
+
+
+async def test_theme_switch_at_run_time_is_remembered(demo_session, tmp_path):
+    state = tmp_path / "ui-state.json"
+    app = StafftermApp(session=demo_session, clock=demo_session.clock, ui_state_path=state)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        assert app.theme == "staffterm-dark"
+        app.theme = "staffterm-high-contrast"
+        await settle(pilot, app)
+        # The free/busy colours follow the theme.
+        assert app.theme_variables["fb-busy"]
+    again = StafftermApp(session=demo_session, clock=demo_session.clock, ui_state_path=state)
+    async with again.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, again)
+        assert again.theme == "staffterm-high-contrast"
+
+
+async def test_every_main_screen_is_reachable_by_f_key_and_number(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        for keys, mode in ((("f3", "2"), "timeline"), (("f4", "3"), "bookings"), (("f5", "4"), "guests"),
+                           (("f6", "5"), "admin"), (("f2", "1"), "zones")):
+            for key in keys:
+                await pilot.press("f2" if mode != "zones" else "f3")
+                await settle(pilot, app)
+                app.screen.set_focus(None)  # number keys go to screens, not to a focused search box
+                await pilot.press(key)
+                await settle(pilot, app)
+                assert app.current_mode == mode, (key, mode)
