@@ -62,7 +62,8 @@ class StafftermApp(App[int]):
         Binding("f5,4", "show('guests')", "Guests", id="screen-guests"),
         Binding("f6,5", "show('admin')", "Admin", id="screen-admin"),
         Binding("r", "refresh_data", "Refresh", show=False, id="refresh"),
-        Binding("n", "find_free_room", "Free room", id="find-room"),
+        # ctrl+n as well: it reaches the app even while a search box or form field has the focus.
+        Binding("n,ctrl+n", "find_free_room", "Free room", id="find-room"),
         Binding("b", "next_building", "Building", show=False, id="next-building"),
         Binding("q", "quit", "Quit", show=False, id="quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit-app"),

@@ -100,6 +100,15 @@ async def test_tenants_lists_every_tenant_and_the_check_says_what_failed(config_
         assert "placeos backend is not available" in outcomes[1]  # every failure's reason at a glance
         assert any("2 of 3 tenants failed the check: acme, broken" in n.message for n in app._notifications)
 
+        # Outcome colours are the theme's, and follow a change of theme.
+        def ok_colour() -> str:
+            return table.get_row("demo")[4].spans[0].style.color.triplet.hex.lower()
+
+        assert ok_colour() == app.theme_variables["success"].lower()
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        assert ok_colour() == app.theme_variables["success"].lower()
+
         table.move_cursor(row=1)
         await pilot.pause()
         detail = text_of(screen.query_one("#tenant-detail", Static))

@@ -4,7 +4,7 @@ check-in/out and delete."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -314,6 +314,19 @@ async def test_today_follows_the_building_across_midnight(make_app, demo_session
         await settle(pilot, app)
         assert str(screen.day) == "2026-11-22"
         assert "Sun 22 Nov (today)" in str(screen.query_one("#bookings-day").content)
+
+
+async def test_state_colours_follow_the_theme(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _open(pilot, app)
+        table = screen.query_one("#bookings-table")
+        before = str(table.get_cell(PENDING_PARKING, "approval").style)
+        assert app.theme_variables["warning"].lower() in before.lower()
+        app.theme = "textual-light"
+        await settle(pilot, app)
+        after = str(table.get_cell(PENDING_PARKING, "approval").style)
+        assert after != before and app.theme_variables["warning"].lower() in after.lower()
 
 
 @pytest.fixture

@@ -147,6 +147,30 @@ async def test_a_too_early_check_in_is_refused_and_changes_nothing(make_app, dem
     assert await demo_session.backend.list_outbox() == []
 
 
+async def test_an_unreachable_backend_during_check_in_is_a_notification_not_a_crash(make_app, demo_session, monkeypatch):
+    from staffterm.errors import UnavailableError
+
+    async def down(guest_id):
+        raise UnavailableError("the calendar service did not answer")
+
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_guests(pilot, app)
+        seen = record_notifications(app)
+        working = demo_session.backend.check_in_guest
+        monkeypatch.setattr(demo_session.backend, "check_in_guest", down)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert [m for sev, m in seen if sev == "error" and m.startswith("the calendar service did not answer")]
+        assert status_of(screen, HANNAH) == "expected" and not screen._in_flight
+        assert "offline" in str(app.status_text("Guests", width=120))
+
+        monkeypatch.setattr(demo_session.backend, "check_in_guest", working)  # back online: the same key works
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert status_of(screen, HANNAH) == "arrived 10:00"
+
+
 async def test_check_out_from_the_list(make_app, demo_session):
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:

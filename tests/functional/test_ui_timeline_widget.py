@@ -295,7 +295,7 @@ async def test_cursor_keys_move_and_keep_the_cursor_in_view_at_80x24():
         assert timeline.render_line(timeline.scrollable_content_region.height - 1).text.startswith("Room 197")
         await pilot.press("ctrl+home", "up", "left")
         assert timeline.cursor == (0, 7)
-        await pilot.press("n")
+        await pilot.press("t")
         assert timeline.cursor_time == at(10)
 
 

@@ -25,6 +25,7 @@ from staffterm.ui.screens.admin_pane import AdminPane, fit_columns, theme_style
 from staffterm.ui.screens.admin_period import default_period, period_window
 from staffterm.ui.widgets.person_picker import PersonPicker
 
+
 def event_columns(width: int) -> list[tuple[str, str, int | None]]:
     """The table's columns; the title takes what the others leave (see ``fit_columns``)."""
     return [
@@ -223,7 +224,10 @@ class EventsPane(AdminPane):
 
     def load(self) -> None:
         self._prepare_form()
-        if self.query_shown is not None or not self.query_one("#events-room", Select).is_blank():
+        if self.query_shown is not None:
+            # A refresh reloads what is shown, not what is half-typed in the form.
+            self._load_events(self.query_shown)
+        elif not self.query_one("#events-room", Select).is_blank():
             self.action_show_events()
         else:
             self.loaded()
@@ -302,6 +306,7 @@ class EventsPane(AdminPane):
                 select.value = room.id  # its Changed handler shows the events
             return
         picker = self.query_one("#events-person", PersonPicker)
+        picker.user = None  # the typed address is the calendar, not whoever was picked before
         field = picker.query_one(Input)
         with field.prevent(Input.Changed):
             field.value = calendar

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import CellDoesNotExist
 
 from staffterm.backends.base import Capability
 from staffterm.ui.screens.admin_pane import AdminPane, fit_columns, plain
@@ -94,7 +95,7 @@ class OutboxPane(AdminPane):
             return None
         try:
             return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        except Exception:  # noqa: BLE001 - no valid cursor yet
+        except CellDoesNotExist:  # no valid cursor yet
             return None
 
     @on(DataTable.RowHighlighted, "#outbox-table")

@@ -65,10 +65,11 @@ class AdminPane(Vertical):
             mark()
 
     def on_mount(self) -> None:
-        # Rich cells carry resolved colours, so a theme change repaints them.
-        self.watch(self.app, "theme", self._theme_changed, init=False)
+        # Rich cells carry resolved colours, so a theme change repaints them. The signal comes
+        # after the app has worked out the new theme's variables (a watch on `theme` is too early).
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
 
-    def _theme_changed(self, _theme: str) -> None:
+    def _theme_changed(self, _theme: object) -> None:
         self.repaint_cells()
 
     def on_resize(self) -> None:

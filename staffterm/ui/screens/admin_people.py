@@ -102,7 +102,8 @@ class PeoplePane(AdminPane):
         if not users:
             self.query_one("#person-detail", Static).update(Content.styled("Nobody matches.", "dim"))
             return
-        wanted = self._wanted
+        # Keep the person in view across a refresh, unless someone asked for another one.
+        wanted = self._wanted or (self.details.user.email.lower() if self.details is not None else None)
         self._wanted = None
         index = next((i for i, u in enumerate(users) if wanted and u.email.lower() == wanted), 0)
         self.query_one("#people-table", DataTable).move_cursor(row=index)

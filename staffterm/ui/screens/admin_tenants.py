@@ -15,8 +15,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import CellDoesNotExist
 
 from staffterm.ui.screens.admin_pane import AdminPane, fit_columns, plain, short_path, theme_style
+
 
 def tenant_columns(width: int) -> list[tuple[str, str, int | None]]:
     """The table's columns; the check's outcome takes what the others leave."""
@@ -154,7 +156,7 @@ class TenantsPane(AdminPane):
             return None
         try:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        except Exception:  # noqa: BLE001 - no valid cursor yet
+        except CellDoesNotExist:  # no valid cursor yet
             return None
         return key.value
 
@@ -203,7 +205,7 @@ class TenantsPane(AdminPane):
         table = self.query_one("#tenants-table", DataTable)
         try:
             table.update_cell(row.name, "check", self._check_cell(row))
-        except Exception:  # noqa: BLE001 - the table was rebuilt meanwhile; repaint it whole
+        except CellDoesNotExist:  # the table was rebuilt meanwhile: repaint it whole
             self._fill()
         if self._highlighted_name() == row.name:
             self._show_detail()
@@ -232,8 +234,8 @@ class TenantsPane(AdminPane):
             style = "$text-error" if problem.severity == "error" else "$text-warning"
             key = f"{problem.key}: " if problem.key else ""
             parts += [(f"{problem.severity}: ", style), short_path(f"{key}{problem.message}"), "\n"]
-        if not self.problems and self.config_source:
-            parts.append(("No problems found in the config file.\n", "dim"))
+        if not self.problems and getattr(self.app, "config", None) is not None:
+            parts.append(("No problems found in the config.\n", "dim"))
         detail.update(Content.assemble(*parts))
 
 

@@ -42,7 +42,7 @@ class StafftermScreen(Screen):
             header.refresh_status()
 
     def on_screen_resume(self) -> None:
-        if self.app.session is None:
+        if self.app.session is None or self.app.catalog is None:
             return
         age = None if self.loaded_at is None else self.app.now() - self.loaded_at
         if age is None or age > timedelta(seconds=self.app.refresh_seconds):

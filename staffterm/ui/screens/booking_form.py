@@ -132,7 +132,6 @@ class BookingFormModal(StafftermModal):
         self.initial_type = booking_type if booking_type in BOOKING_TYPES else "desk"
         # One key per form: a retried submit never books twice.
         self.idempotency_key = f"staffterm-form-{uuid.uuid4().hex}"
-        self.asset_names: dict[str, str] = {}
 
     # ----------------------------------------------------------------- layout
 
@@ -209,7 +208,6 @@ class BookingFormModal(StafftermModal):
             field = self.query_one("#form-asset-text", Input)
             field.placeholder = "the visitor's email" if kind == "visitor" else f"{kind} id"
             return
-        self.asset_names = {asset_id: name for name, asset_id in choices}
         held = await self._held(kind)
         labelled = []
         for name, asset_id in choices:
@@ -221,8 +219,8 @@ class BookingFormModal(StafftermModal):
                 labelled.append((f"{name} — free all day", asset_id))
         form.remove_class("-typed-asset")
         select = self.query_one("#form-asset", Select)
-        select.set_options(labelled)
         select.prompt = f"Pick a {kind}" if labelled else f"No {kind}s in this building"
+        select.set_options(labelled)
 
     async def _held(self, kind: str) -> dict[str, list[Booking]]:
         """Who already holds each asset of this type on the day (a courtesy; failures are quiet)."""

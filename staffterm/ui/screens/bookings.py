@@ -44,6 +44,11 @@ ROW_ACTIONS: dict[str, tuple[Capability, str]] = {
 }
 
 
+def _same_cell(old: object, new: Text) -> bool:
+    # Text equality ignores the base style, and a state's colour may be all that changed.
+    return isinstance(old, Text) and old.plain == new.plain and old.style == new.style and old.spans == new.spans
+
+
 class BookingTable(DataTable):
     """The list; Enter opens the highlighted booking's details (shown in the footer)."""
 
@@ -75,34 +80,6 @@ and free text (person, asset, title or id). **[** and **]** change the day, **t*
         Binding("slash", "focus_filters", "Filter", id="bookings-filter"),
         Binding("escape", "focus_table", "List", show=False, id="bookings-list"),
     ]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.day: date | None = None
-        # Showing today follows the building's today across midnight; another day stays put.
-        self.on_today = True
-        self.filter = BookingFilter()
-        self.bookings: dict[str, Booking] = {}
-        self.names: dict[str, str] = {}
-        self._levels_for: str | None = None
-
-    # ----------------------------------------------------------------- layout
-
-    def compose(self) -> ComposeResult:
-        yield StatusHeader(self.SCREEN_TITLE)
-        with Horizontal(id="bookings-filters"):
-            yield Select(TYPE_OPTIONS, value="all", allow_blank=False, compact=True, id="filter-type")
-            yield Select([("Whole building", WHOLE_BUILDING)], value=WHOLE_BUILDING, allow_blank=False,
-                         compact=True, id="filter-level")
-            yield Select(STATE_OPTIONS, value="all", allow_blank=False, compact=True, id="filter-state")
-            yield Input(placeholder="search person, asset, id", compact=True, id="filter-text")
-            yield Static("", id="bookings-day")
-        table = BookingTable(id="bookings-table", cursor_type="row", zebra_stripes=True)
-        for key, label, width in COLUMNS:
-            table.add_column(label, width=width, key=key)
-        yield table
-        yield Static(Text("Loading bookings…", style="dim italic"), id="booking-summary")
-        yield Footer()
 
     DEFAULT_CSS = """
     #bookings-filters {
@@ -144,8 +121,39 @@ and free text (person, asset, title or id). **[** and **]** change the day, **t*
     }
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.day: date | None = None
+        # Showing today follows the building's today across midnight; another day stays put.
+        self.on_today = True
+        self.filter = BookingFilter()
+        self.bookings: dict[str, Booking] = {}
+        self.names: dict[str, str] = {}
+        self._levels_for: str | None = None
+
+    # ----------------------------------------------------------------- layout
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(self.SCREEN_TITLE)
+        with Horizontal(id="bookings-filters"):
+            yield Select(TYPE_OPTIONS, value="all", allow_blank=False, compact=True, id="filter-type")
+            yield Select([("Whole building", WHOLE_BUILDING)], value=WHOLE_BUILDING, allow_blank=False,
+                         compact=True, id="filter-level")
+            yield Select(STATE_OPTIONS, value="all", allow_blank=False, compact=True, id="filter-state")
+            yield Input(placeholder="search person, asset, id", compact=True, id="filter-text")
+            yield Static("", id="bookings-day")
+        table = BookingTable(id="bookings-table", cursor_type="row", zebra_stripes=True)
+        for key, label, width in COLUMNS:
+            table.add_column(label, width=width, key=key)
+        yield table
+        yield Static(Text("Loading bookings…", style="dim italic"), id="booking-summary")
+        yield Footer()
+
+
     def on_mount(self) -> None:
         self.query_one(BookingTable).focus()
+        # State colours come from the theme: redraw the rows when it changes.
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._show())
 
     # ----------------------------------------------------------------- data
 
@@ -220,7 +228,7 @@ and free text (person, asset, title or id). **[** and **]** change the day, **t*
             if b.id in table.rows:
                 current = table.get_row(b.id)
                 for (key, _, _), old in zip(COLUMNS, current, strict=True):
-                    if old != cells[key]:
+                    if not _same_cell(old, cells[key]):
                         table.update_cell(b.id, key, cells[key])
             else:
                 table.add_row(*(cells[key] for key, _, _ in COLUMNS), key=b.id)

@@ -111,6 +111,9 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
     #guest-payload {
         color: $text-muted;
     }
+    #guest-info.-failed {
+        color: $error;
+    }
     GuestsScreen.-narrow #guests-body {
         layout: vertical;
     }
@@ -211,7 +214,9 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
 
     @on(SessionFailed)
     def _session_failed(self, event: SessionFailed) -> None:
-        self.query_one("#guest-info", Static).update(Text.assemble(("Not connected: ", "bold red"), event.reason))
+        info = self.query_one("#guest-info", Static)
+        info.update(Text(f"Not connected: {event.reason}"))
+        info.add_class("-failed")
 
     @work(exclusive=True, group="guests-load", exit_on_error=False, name="load-guests")
     async def load_guests(self) -> None:
@@ -221,6 +226,7 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
             return  # the operator moved to another day while this one loaded
         self.guests = guests
         self._loaded = True
+        self.query_one("#guest-info", Static).remove_class("-failed")
         cursor, self._pending_cursor = self._pending_cursor, None
         self.show_guests(cursor=cursor)
         self.mark_loaded()
@@ -356,6 +362,9 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
             self._in_flight.discard(guest.id)
         self.passes[guest.id] = result.qr_payload
         self._replace(result.guest)
+        self._report_check_in(result)
+
+    def _report_check_in(self, result: Any) -> None:
         name, host = display_name(result.guest), host_label(result.guest)
         if result.already_checked_in:
             return
@@ -416,7 +425,7 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
         if guest is not None:
             self.open_pass(guest, save=True)
 
-    @work(group="guests-pass", exit_on_error=False, name="open-pass")
+    @work(exclusive=True, group="guests-pass", exit_on_error=False, name="open-pass")
     async def open_pass(self, guest: Any, save: bool) -> None:
         payload = self.passes.get(guest.id)
         if payload is None:
@@ -429,6 +438,7 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
                 return
             payload = self.passes[guest.id] = result.qr_payload
             self._replace(result.guest)
+            self._report_check_in(result)  # says so if the list was stale and this checked them in
             guest = result.guest
         if not payload:
             self.notify(f"No pass can be made for {display_name(guest)}.", severity="warning", markup=False)

@@ -144,6 +144,8 @@ Private meetings show as *Private meeting*.
 
     def on_mount(self) -> None:
         self.query_one("#meetings", DataTable).focus()
+        # Status colours come from the theme: redraw the rows when it changes.
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._show(None))
 
     # ----------------------------------------------------------------- data
 
@@ -207,10 +209,13 @@ Private meetings show as *Private meeting*.
     def _show(self, select: str | None) -> None:
         table = self.query_one("#meetings", DataTable)
         now = self.app.now()
-        keep = select if select in self.events else self.current_id
-        if keep is None and not self._cursor_placed:
-            # First look at today: start on the meeting under way, or the next one.
+        if select in self.events:
+            keep = select
+        elif not self._cursor_placed:
+            # A first look at a day starts on the meeting under way, or the next one.
             keep = next((e.id for e in self.events.values() if e.end > now), None)
+        else:
+            keep = self.current_id
         position = table.cursor_row
         wanted = list(self.events)
         if [key.value for key in table.rows] != wanted:

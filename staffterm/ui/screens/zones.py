@@ -106,7 +106,8 @@ Buildings, their levels and rooms, each with its status **now**: *free*, *free u
     # ----------------------------------------------------------------- data
 
     def reload(self) -> None:
-        if self.app.session is not None:
+        # The catalog arrives just after the session; the app reloads screens once it has.
+        if self.app.session is not None and self.app.catalog is not None:
             self.load_estate()
 
     @on(SessionFailed)

@@ -77,7 +77,8 @@ class FreeBusyTimeline(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("pagedown", "page_down", "Rooms down a page", show=False, id="timeline-page-down"),
         Binding("ctrl+home", "first_room", "First room", show=False, id="timeline-first-room"),
         Binding("ctrl+end", "last_room", "Last room", show=False, id="timeline-last-room"),
-        Binding("n", "jump_to_now", "Now", id="timeline-now"),
+        # "t" (today/now), not "n": the app binds "n" to find a free room from every screen.
+        Binding("t", "jump_to_now", "Now", id="timeline-now"),
         Binding("space", "toggle_anchor", "Select", id="timeline-anchor"),
         Binding("escape", "clear_selection", "Clear selection", show=False, id="timeline-clear-selection"),
         Binding("enter", "choose", "Choose", id="timeline-choose"),

@@ -1,0 +1,91 @@
+"""Trying tenants' settings: the shared logic of `staffterm config check` and Admin · Tenants."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from types import SimpleNamespace
+
+from staffterm.backends import PROVIDERS
+from staffterm.backends.local import LocalBackend
+from staffterm.clock import FrozenClock
+from staffterm.config import parse_config_text
+from staffterm.errors import UnavailableError
+from staffterm.services.tenant_check import check_open_backend, check_tenant, check_tenants, tenant_location
+
+NOW = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def config(tmp_path: Path, extra: str = ""):
+    text = f'[tenants.site]\nprovider = "local"\ndemo = true\ndatabase = "{tmp_path / "site.sqlite3"}"\n' + extra
+    return parse_config_text(text, tmp_path / "config.toml")
+
+
+async def test_a_working_tenant_passes_with_what_worked(tmp_path):
+    result = await check_tenant(config(tmp_path), "site", clock=FrozenClock(NOW))
+    assert result.ok and result.tenant == "site" and result.provider == "local"
+    assert any("10 zones, 40 rooms" in line for line in result.lines)
+    assert result.to_json_dict() == {"tenant": "site", "provider": "local", "ok": True, "lines": result.lines}
+
+
+async def test_failures_are_results_in_plain_words_never_exceptions(tmp_path, monkeypatch):
+    monkeypatch.setitem(PROVIDERS, "placeos", "staffterm.backends._absent_for_tests:Backend")
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    cfg = config(
+        tmp_path,
+        '[tenants.remote]\nprovider = "placeos"\nbase_url = "https://x.example"\napi_key = { env = "NOPE" }\n'
+        f'[tenants.broken]\nprovider = "local"\ndatabase = "{blocker / "x.sqlite3"}"\n',
+    )
+    site, remote, broken, ghost = await check_tenants(cfg, ["site", "remote", "broken", "ghost"], clock=FrozenClock(NOW))
+    assert site.ok
+    assert not remote.ok and "placeos backend is not available" in remote.message
+    assert remote.to_json_dict()["error"]["error"] == "not_supported"
+    assert not broken.ok and "cannot open the local database" in broken.message
+    assert not ghost.ok and "no tenant 'ghost'" in ghost.message and "site" in ghost.message
+
+
+async def test_every_tenant_by_default_in_config_order(tmp_path):
+    cfg = config(tmp_path, f'[tenants.other]\nprovider = "local"\ndatabase = "{tmp_path / "o.sqlite3"}"\n')
+    assert [r.tenant for r in await check_tenants(cfg, clock=FrozenClock(NOW))] == ["site", "other"]
+
+
+async def test_an_open_backend_is_checked_and_left_open(tmp_path, monkeypatch):
+    backend = LocalBackend("demo", database=tmp_path / "d.sqlite3", clock=FrozenClock(NOW))
+    async with backend:
+        assert (await check_open_backend("demo", "local", backend)).ok
+        assert await backend.list_zones()  # still open
+
+        async def down():
+            raise UnavailableError("the site did not answer")
+
+        monkeypatch.setattr(backend, "check", down)
+        failed = await check_open_backend("demo", "local", backend)
+        assert not failed.ok and failed.message.startswith("the site did not answer")
+
+        async def broken():
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(backend, "check", broken)
+        odd = await check_open_backend("demo", "local", backend)
+        assert odd.message == "unexpected error: RuntimeError: boom" and odd.error["error"] == "unexpected"
+
+
+def test_location_names_where_the_data_lives_and_never_credentials(tmp_path):
+    assert tenant_location(SimpleNamespace(base_url="https://user:pw@acme.example/api")) == "base_url=https://acme.example/api"
+    assert tenant_location(SimpleNamespace(base_url=None, tenant_id="abc")) == "tenant_id=abc"
+    assert tenant_location(SimpleNamespace(domain="acme.example")) == "domain=acme.example"
+    assert tenant_location(SimpleNamespace(database=tmp_path / "x.sqlite3")) == f"database={tmp_path / 'x.sqlite3'}"
+    assert tenant_location(SimpleNamespace(database=None, demo=True)) == "demo site"
+
+
+def test_the_service_imports_no_textual():
+    code = "import staffterm.services.tenant_check, sys, json; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
+                         env={"PYTHONPATH": str(ROOT), "PATH": ""}).stdout
+    tops = {m.split(".")[0] for m in json.loads(out.strip().splitlines()[-1])}
+    assert not {"textual", "rich", "httpx", "msal", "google"} & tops
