@@ -384,7 +384,8 @@ def delete_event(s: Session, calendar_id: str, event_id: str, notify_people: boo
         text = f"{cancelled.display_title()} ({_when(cancelled)}) has been cancelled."
         if comment:
             text += f"\n\n{comment}"
-        notify(s, _people_to_tell(cancelled, exclude=cancelled.host), f"Cancelled: {cancelled.display_title()}", text)
+        # Everyone but whoever cancelled it: from the room's calendar (the desk), the host is told too.
+        notify(s, _people_to_tell(cancelled, exclude=ref.email), f"Cancelled: {cancelled.display_title()}", text)
 
 
 def decline_event(s: Session, calendar_id: str, event_id: str, notify_people: bool, comment: str | None) -> None:

@@ -375,6 +375,34 @@ async def test_tabs_the_backend_cannot_serve_are_hidden(tmp_path, frozen_clock):
             assert screen.active_tab == "tenants"
 
 
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_every_tab_loads_by_its_key_at_desk_and_small_sizes(make_app, size, monkeypatch):
+    app = make_app()
+    failed: list[str] = []
+    report = app.report_worker_error
+
+    def record(worker):
+        failed.append(f"{worker.name}: {worker.error}")
+        report(worker)
+
+    monkeypatch.setattr(app, "report_worker_error", record)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_admin(pilot, app)
+        for key, tab, loaded in (("p", "people", "#people-table"), ("g", "groups", "#groups-table"),
+                                 ("e", "events", "#events-table"), ("m", "mail", "#outbox-table"),
+                                 ("t", "tenants", "#tenants-table")):
+            screen.set_focus(None)  # tab keys are for when no text field has the keyboard
+            await pilot.press(key)
+            await pilot.pause(0.3)
+            await settle(pilot, app)
+            assert screen.active_tab == tab
+            table = screen.query_one(loaded, DataTable)
+            assert table.row_count or tab == "mail"
+            # Columns fit the pane: no sideways scrolling needed to read a row.
+            assert sum(c.get_render_width(table) for c in table.columns.values()) <= table.size.width
+        assert not [f for f in failed if not f.startswith("load-estate")], failed
+
+
 # --------------------------------------------------------------------------- snapshots
 
 

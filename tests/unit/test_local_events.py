@@ -309,3 +309,33 @@ async def test_free_busy_never_carries_a_private_meetings_title(tmp_path):
     (block,) = avail.blocks
     assert block.private is True
     assert block.title is None
+
+
+async def test_a_meeting_cancelled_from_the_rooms_calendar_tells_the_host(tmp_path):
+    """Regression: cancelling at the desk (through the room's calendar) mailed attendees but not the host."""
+    from datetime import datetime, timedelta, timezone
+
+    from staffterm.backends.local import LocalBackend
+    from staffterm.clock import FrozenClock
+    from staffterm.models import Attendee, EventDraft
+
+    now = datetime(2026, 11, 21, 6, 0, tzinfo=timezone.utc)
+    backend = LocalBackend("t", database=tmp_path / "c.sqlite3", clock=FrozenClock(now))
+    async with backend:
+        room = await backend.get_room("rm-lon-1-04")
+        start = now + timedelta(hours=14)
+        host, guest = "amelia.hart@acme.example", "emily.clarke@acme.example"
+        event = await backend.create_event(room.email, EventDraft(
+            title="Budget", start=start, end=start + timedelta(minutes=30), host=host,
+            attendees=[Attendee(email=guest)], room_ids=[room.id]))
+        await backend.delete_event(room.email, event.id, notify=True, comment="Room needed for an interview")
+        told = {addr for mail in await backend.list_outbox() for addr in mail.to}
+        assert {host, guest} <= told
+        # The host cancelling their own meeting is not mailed about it.
+        other = await backend.create_event(host, EventDraft(
+            title="Sync", start=start, end=start + timedelta(minutes=30), host=host,
+            attendees=[Attendee(email=guest)], room_ids=[room.id]))
+        before = len(await backend.list_outbox())
+        await backend.delete_event(host, other.id, notify=True)
+        latest = (await backend.list_outbox())[: len(await backend.list_outbox()) - before]
+        assert all(host not in mail.to for mail in latest) and any(guest in mail.to for mail in latest)

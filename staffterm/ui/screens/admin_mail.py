@@ -21,11 +21,15 @@ from staffterm.ui.screens.admin_pane import AdminPane, fit_columns, plain
 
 OUTBOX_LIMIT = 200
 
-COLUMNS: list[tuple[str, str, int | None]] = [
-    ("sent", "Sent", 12),
-    ("to", "To", 22),
-    ("subject", "Subject", None),
-]
+
+
+def outbox_columns(width: int) -> list[tuple[str, str, int | None]]:
+    """Sent, To and Subject; a narrow pane drops To (the preview shows it)."""
+    columns: list[tuple[str, str, int | None]] = [("sent", "Sent", 12)]
+    if width >= 48:
+        columns.append(("to", "To", 22 if width >= 70 else 16))
+    return columns + [("subject", "Subject", None)]
+
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -37,11 +41,12 @@ class OutboxPane(AdminPane):
         height: 1fr;
     }
     OutboxPane #outbox-table {
-        width: 1fr;
+        width: 3fr;
         min-width: 36;
     }
     OutboxPane #mail-scroll {
-        width: 1fr;
+        width: 2fr;
+        min-width: 30;
         padding: 0 1;
         border-left: solid $primary 40%;
     }
@@ -75,12 +80,18 @@ class OutboxPane(AdminPane):
     def _fill(self) -> None:
         table = self.query_one("#outbox-table", DataTable)
         keep = self._highlighted_id()
-        fit_columns(table, COLUMNS, table.size.width or 40)
+        width = table.size.width or 48
+        columns = outbox_columns(width)
+        fit_columns(table, columns, width)
         table.clear()
         tz = self.app.building_tz
         for key, mail in self.mails.items():
-            sent = f"{mail.sent_at.astimezone(tz):%d %b %H:%M}" if mail.sent_at else "—"
-            table.add_row(plain(sent), plain(", ".join(mail.to)), plain(mail.subject), key=key)
+            cells = {
+                "sent": plain(f"{mail.sent_at.astimezone(tz):%d %b %H:%M}" if mail.sent_at else "—"),
+                "to": plain(", ".join(mail.to)),
+                "subject": plain(mail.subject),
+            }
+            table.add_row(*(cells[column] for column, _, _ in columns), key=key)
         if keep in self.mails:
             table.move_cursor(row=table.get_row_index(keep))
         self._preview()
