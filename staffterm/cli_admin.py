@@ -156,16 +156,14 @@ def tenant_list(ctx: CommandContext) -> int:
     if ctx.json:
         emit_json(entries)
         return 0
-    rows = [(e["name"], e["provider"], "yes" if e["default"] else "", _where(e["settings"])) for e in entries]
+    from staffterm.services.tenant_check import tenant_location
+
+    rows = [
+        (e["name"], e["provider"], "yes" if e["default"] else "", tenant_location(config.tenants[e["name"]]))
+        for e in entries
+    ]
     emit_table(("NAME", "PROVIDER", "DEFAULT", "WHERE"), rows, empty="No tenants.")
     return 0
-
-
-def _where(settings: dict[str, Any]) -> str:
-    for key in ("base_url", "tenant_id", "domain", "database"):
-        if settings.get(key):
-            return f"{key}={settings[key]}"
-    return "demo site" if settings.get("demo") else ""
 
 
 def setting_value(text: str) -> Any:

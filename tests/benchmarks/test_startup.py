@@ -1,6 +1,6 @@
 """Start-up budgets (design.md), measured on demand — never part of the normal test run.
 
-Run: .venv/bin/python -m pytest tests/benchmarks -s -p no:cacheprovider
+Run: .venv/bin/python -m pytest tests/benchmarks -n 0 -s -p no:cacheprovider
 
 Results are printed as ratios against a baseline measured in the same run on the same machine:
 - `staffterm` (the real command path: CLI → console) to its first painted screen

@@ -1,6 +1,6 @@
 """Free/busy timeline budget (design.md): 1,000 rooms × 96 slots ≤ 5 ms per painted frame.
 
-Run: PYTHONPATH=. /tmp/venv/bin/python -m pytest tests/benchmarks/test_timeline_frame.py -s -p no:cacheprovider
+Run: .venv/bin/python -m pytest tests/benchmarks/test_timeline_frame.py -n 0 -s -p no:cacheprovider
 
 Measured on demand, never in the normal run: timings are printed (ms per frame and the ratio
 to the 5 ms budget), not asserted. A frame is every visible line of the widget in a 160×48 app:

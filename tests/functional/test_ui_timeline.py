@@ -319,6 +319,27 @@ async def test_filters_by_level_seats_and_features(make_app):
 # --------------------------------------------------------------------------- plumbing
 
 
+async def test_refresh_keeps_the_cursor_and_midnight_follows_now(make_app, demo_session):
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_timeline(pilot, app)
+        await go_to_room(pilot, screen, "rm-lon-3-02")
+        await pilot.press("right", "right", "right")
+        where = (screen.timeline.cursor_room_id, screen.timeline.cursor_time)
+        loaded = screen.loaded_at
+        demo_session.clock.advance(timedelta(minutes=2))
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert screen.loaded_at > loaded
+        assert (screen.timeline.cursor_room_id, screen.timeline.cursor_time) == where
+        demo_session.clock.set(datetime(2026, 11, 22, 9, 1, tzinfo=timezone.utc))  # Sunday 09:01 in London
+        app._check_day_rollover()
+        await settle(pilot, app)
+        assert screen.timeline.grid.slot_start(0) == london(7, day=22)
+        assert screen.timeline.cursor_time == london(9, day=22)
+        assert screen.timeline.now == datetime(2026, 11, 22, 9, 1, tzinfo=timezone.utc)
+
+
 async def test_rows_are_built_off_the_event_loop(make_app, monkeypatch):
     import staffterm.ui.screens.timeline as module
 

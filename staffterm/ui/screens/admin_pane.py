@@ -106,7 +106,7 @@ def fit_columns(table: DataTable, columns: list[tuple[str, str, int | None]], wi
     fixed = sum(w for _, _, w in columns if w is not None)
     rest = max(least, width - fixed - cell_padding - scrollbar)
     wanted = [(key, label, w if w is not None else rest) for key, label, w in columns]
-    if [c.width for c in table.columns.values()] == [w for _, _, w in wanted]:
+    if [(k.value, c.width) for k, c in table.columns.items()] == [(key, w) for key, _, w in wanted]:
         return
     table.clear(columns=True)
     for key, label, w in wanted:

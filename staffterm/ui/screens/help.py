@@ -13,7 +13,7 @@ from textual.widgets import Markdown, Static
 from staffterm.ui.screens.base import StafftermModal
 
 GLOBAL_HELP = """\
-**Everywhere:** F2–F6 or 1–5 switch screens · **n** finds a room free now · **b** switches building ·
+**Everywhere:** F2–F6 or 1–5 switch screens · **n** (or **ctrl+n** in a search box) finds a room free now · **b** switches building ·
 **r** refreshes · **ctrl+p** finds rooms, people, guests and actions · **q** quits.
 Keys can be remapped in the config file under `[ui.keymap]` (binding id = key).
 """

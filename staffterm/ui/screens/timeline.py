@@ -33,6 +33,13 @@ ALL_LEVELS = "__all__"
 DAY_KEYS = Binding.Group("Day", compact=True)
 
 
+def _build_rows(snapshot: Any, levels: list[Any], working: WorkingDay) -> tuple[list[Any], list[Any]]:
+    """The building's rooms, level by level, and their timeline rows (run in a thread)."""
+    rooms = sort_rooms(snapshot.rooms, levels)
+    rows = rows_from_snapshot(rooms, snapshot.availability, working.start, working.slot_minutes, working.slots)
+    return rooms, rows
+
+
 class TimelineScreen(StafftermScreen):
     """Free/busy of every room in the building for one day; book a free range on the spot."""
 
@@ -166,7 +173,10 @@ cursor (a private meeting is shown as *Private meeting*) or how long the room st
         if app.session is None or app.catalog is None or app.building_id is None:
             return
         if self.on_today or self.day is None:
-            self.day = app.building_today()
+            today = app.building_today()
+            if self.day is not None and today != self.day:
+                self._cursor_to = "now"  # past midnight: follow now into the new day
+            self.day = today
         self.load_day(app.building_id, self.day)
 
     @on(SessionFailed)
@@ -185,11 +195,8 @@ cursor (a private meeting is shown as *Private meeting*) or how long the room st
         # closing time shows its real end in the panel.
         snapshot = await app.session.board.load(building_id, day)
         levels = catalog.levels(building_id)
-        rooms = sort_rooms(snapshot.rooms, levels)
-        # Bucketing a thousand rooms' meetings into slots is CPU work: off the event loop.
-        rows = await asyncio.to_thread(
-            rows_from_snapshot, rooms, snapshot.availability, working.start, working.slot_minutes, working.slots
-        )
+        # Sorting and bucketing a thousand rooms' meetings into slots is CPU work: off the event loop.
+        rooms, rows = await asyncio.to_thread(_build_rows, snapshot, levels, working)
         self._show(building_id, working, rooms, rows, levels)
         self.mark_loaded()
 

@@ -72,10 +72,6 @@ class TimelineFilter:
             and room.has_features(list(self.features))
         )
 
-    @property
-    def active(self) -> bool:
-        return bool(self.level_id or self.capacity or self.features)
-
     @classmethod
     def parse(cls, level_id: str | None, capacity: str, features: str) -> TimelineFilter:
         """From the filter bar's fields; seats that are not a whole number are refused."""

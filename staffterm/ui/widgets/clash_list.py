@@ -14,11 +14,11 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import App
-from textual.color import Color, ColorParseError
 from textual.widgets import Static
 
 from staffterm.errors import ConflictError, LimitReachedError
 from staffterm.models import Booking, BusyBlock, Event
+from staffterm.ui.styles import themed
 
 STATE_WORDS: dict[str, str] = {
     "reserved": "reserved",
@@ -30,19 +30,6 @@ STATE_WORDS: dict[str, str] = {
     "ended": "ended",
     "unknown": "unknown",
 }
-
-
-def themed(app: App | None, variable: str, *, bold: bool = False) -> str:
-    """A Rich style string from a theme variable (``success``, ``fb-busy`` …), so cells drawn as
-    Rich text follow the theme like TCSS does; empty when the variable is unknown."""
-    value = getattr(app, "theme_variables", {}).get(variable) if app is not None else None
-    colour = ""
-    if value:
-        try:
-            colour = Color.parse(value).hex
-        except ColorParseError:
-            colour = ""
-    return " ".join(part for part in ("bold" if bold else "", colour) if part)
 
 
 def clock_span(start: datetime, end: datetime, tz: tzinfo, *, reference: datetime | None = None) -> str:
@@ -106,7 +93,9 @@ def render_problem(
 ) -> Text:
     """The error's message (and hint), then its clashing items, one per line."""
     message = str(error) if not isinstance(error, str) else error
-    text = Text(message, style=themed(app, "error", bold=True))
+    # The message alone in the error colour; Text(message, style=…) would colour the items too.
+    text = Text()
+    text.append(message, style=themed(app, "error", bold=True))
     items = clash_items(error) if isinstance(error, BaseException) else []
     if items:
         heading = "In the way:" if isinstance(error, ConflictError) else "Already held:"

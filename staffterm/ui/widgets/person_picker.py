@@ -18,6 +18,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 
 class PersonPicker(Vertical):
@@ -54,6 +55,16 @@ class PersonPicker(Vertical):
     def compose(self) -> ComposeResult:
         yield Input(value=self._initial, placeholder=self._placeholder)
         yield OptionList()
+
+    @on(Worker.StateChanged)
+    def _search_failed(self, event: Worker.StateChanged) -> None:
+        # Worker.StateChanged does not bubble: a failed directory search must still be reported.
+        if event.state == WorkerState.ERROR:
+            report = getattr(self.app, "report_worker_error", None)
+            if callable(report):
+                report(event.worker)
+            else:
+                self.notify(f"People search failed: {event.worker.error}", severity="error", markup=False)
 
     @property
     def email(self) -> str:
