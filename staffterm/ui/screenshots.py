@@ -31,18 +31,15 @@ class Shot:
     then: Callable[..., Awaitable[None]] | None = None
 
 
-async def _typed(pilot, text: str) -> None:
-    await pilot.press(*text)
-
-
 SHOTS: tuple[Shot, ...] = (
     Shot("zones"),
-    Shot("room-day", keys=("down", "down", "enter")),
+    Shot("room-day", keys=("down", "down", "down", "enter")),
     Shot("timeline", keys=("f3",)),
     Shot("find-free-room", keys=("n",)),
     Shot("bookings", keys=("f4",)),
+    Shot("book-room", keys=("f3", "right", "right", "right", "right", "shift+right", "shift+right", "enter")),
     Shot("guests", keys=("f5",)),
-    Shot("guest-checked-in", keys=("f5", "O", "l", "i", "enter")),
+    Shot("guest-checked-in", keys=("f5", "h", "a", "n", "enter")),
     Shot("admin", keys=("f6",)),
     Shot("help", keys=("f1",)),
     Shot("zones-high-contrast", theme="staffterm-high-contrast"),
