@@ -93,6 +93,9 @@ class StafftermApp(App[int]):
         self.building_id: str | None = None
         self.refresh_seconds = 60
         self.connection = ConnectionState()
+        # Bumped whenever data may have changed (refresh, a write, a new day, another building):
+        # a screen coming back into view reloads if it loaded an older version.
+        self.data_version = 0
         self._day: date | None = None
         # Theme changes during start-up are defaults, not the user's choice: don't remember them.
         self._applying_preferences = True
@@ -245,14 +248,24 @@ class StafftermApp(App[int]):
     # ----------------------------------------------------------------- refresh
 
     def _reload_screens(self) -> None:
-        """Reload the screen in view now; others reload when they come back into view."""
-        for screen in self.screen_stack:
+        """Reload the screen in view now (under any dialog); every other screen, in every mode,
+        reloads when it comes back into view, because its data version is now old."""
+        self.data_version += 1
+        if self.session is None:
+            return
+        for screen in reversed(self.screen_stack):
             reload = getattr(screen, "reload", None)
             if callable(reload):
-                screen.loaded_at = None
-        reload = getattr(self.screen, "reload", None)
-        if callable(reload) and self.session is not None:
-            reload()
+                reload()
+                break
+
+    def note_write(self) -> None:
+        """A screen changed data and reloads itself: the other screens reload when next shown."""
+        self.data_version += 1
+
+    def data_changed(self) -> None:
+        """Call after a write: refresh what is in view, and the rest when next shown."""
+        self.action_refresh_data()
 
     def action_refresh_data(self) -> None:
         if self.session is None:

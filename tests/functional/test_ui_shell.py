@@ -199,3 +199,24 @@ async def test_every_main_screen_is_reachable_by_f_key_and_number(make_app):
                 await pilot.press(key)
                 await settle(pilot, app)
                 assert app.current_mode == mode, (key, mode)
+
+
+async def test_a_booking_made_anywhere_shows_on_zones_when_you_go_back(make_app):
+    """Regression: after booking from the find-room dialog on Guests, Zones still showed the room free."""
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot, app)
+        zones = app.screen
+        await pilot.press("f5")
+        await settle(pilot, app)
+        await pilot.press("ctrl+n")
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        booked = [row for row in zones._rows.values() if row.status.state == "busy"]
+        await pilot.press("f2")
+        await settle(pilot, app)
+        now_busy = [row for row in app.screen._rows.values() if row.status.state == "busy"]
+        assert len(now_busy) == len(booked) + 1

@@ -25,6 +25,7 @@ class StafftermScreen(Screen):
     HELP: ClassVar[str] = ""
 
     loaded_at: datetime | None = None
+    loaded_version: int = -1
 
     def reload(self) -> None:
         """Start (or restart) this screen's load worker. Override."""
@@ -32,6 +33,7 @@ class StafftermScreen(Screen):
     def mark_loaded(self) -> None:
         """Call at the end of a successful load: records freshness for the header."""
         self.loaded_at = self.app.now()
+        self.loaded_version = self.app.data_version
         self.app.note_success()
         self.refresh_header()
 
@@ -45,7 +47,8 @@ class StafftermScreen(Screen):
         if self.app.session is None or self.app.catalog is None:
             return
         age = None if self.loaded_at is None else self.app.now() - self.loaded_at
-        if age is None or age > timedelta(seconds=self.app.refresh_seconds):
+        changed = self.loaded_version != self.app.data_version
+        if age is None or changed or age > timedelta(seconds=self.app.refresh_seconds):
             self.reload()
         self.refresh_header()
 

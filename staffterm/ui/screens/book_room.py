@@ -408,4 +408,5 @@ class BookRoomScreen(StafftermModal):
         name = room.name if room is not None else request.room_id
         span = clock_span(request.start, request.end, self.tz)
         self.app.notify(f"Booked {name} {span}", markup=False)
+        self.app.note_write()
         self.dismiss(event)
