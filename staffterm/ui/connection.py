@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from staffterm.errors import AuthError, StafftermError, ThrottledError, UnavailableError
+from staffterm.errors import AuthError, ThrottledError, UnavailableError
 
 
 @dataclass
@@ -29,7 +29,7 @@ class ConnectionState:
         # booking (clash, bad input) is an answer from a working backend. When the session could
         # not even be opened (bad config included), nothing is connected.
         reachability = isinstance(error, (UnavailableError, ThrottledError, AuthError))
-        if not opening and not reachability and isinstance(error, StafftermError):
+        if not opening and not reachability:
             return
         if self.failing_since is None:
             self.failing_since = now

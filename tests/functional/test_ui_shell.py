@@ -112,6 +112,7 @@ def test_connection_state_labels():
     fresh = ConnectionState()
     fresh.succeeded(NOW)
     fresh.failed(NOW, ConflictError("clash"))  # a refused write is not a lost connection
+    fresh.failed(NOW, AttributeError("bug"))  # nor is a bug
     assert fresh.label(NOW)[0] == "online"
 
 

@@ -37,6 +37,12 @@ class StafftermScreen(Screen):
         self.app.note_success()
         self.refresh_header()
 
+    def note_write(self) -> None:
+        """This screen changed data and is reloading itself: the others reload when next shown,
+        and this one's own resume must not start a second, untargeted reload."""
+        self.app.note_write()
+        self.loaded_version = self.app.data_version
+
     def refresh_header(self) -> None:
         from staffterm.ui.widgets.status_header import StatusHeader
 

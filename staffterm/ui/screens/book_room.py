@@ -25,36 +25,20 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Stat
 
 from staffterm.errors import ConflictError, InvalidInputError
 from staffterm.services.zones import local_day_window
+from staffterm.ui.clock_input import on_day, parse_clock
 from staffterm.ui.screens.base import StafftermModal
 from staffterm.ui.screens.timeline_day import room_level, sort_rooms
 from staffterm.ui.widgets.clash_list import ClashList, clock_span
 from staffterm.ui.widgets.person_picker import PersonPicker
 
 DEFAULT_TITLE = "Ad hoc meeting"
-_CLOCK = re.compile(r"^\s*(\d{1,2})(?:[:.h]?(\d{2}))?\s*$")
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 #: Errors that prove nothing was created: the next try may use a new idempotency key.
 REFUSALS = (ConflictError, InvalidInputError)
 
 
-def parse_clock(text: str, field: str, label: str) -> time | None:
-    """``9``, ``0930``, ``9:30``, ``09.30`` → a time of day; ``24:00`` → None (midnight after)."""
-    match = _CLOCK.match(text or "")
-    if match is None:
-        raise InvalidInputError(f"{label} {text.strip()!r} is not a time; type it as HH:MM, e.g. 09:30", field=field)
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    if (hour, minute) == (24, 0):
-        return None
-    if hour > 23 or minute > 59:
-        raise InvalidInputError(f"{label} {text.strip()!r} is not a time of day (00:00–24:00)", field=field)
-    return time(hour, minute)
 
 
-def on_day(day: date, clock: time | None, tz: tzinfo) -> datetime:
-    """``clock`` on ``day`` in ``tz``; None is the midnight that ends the day."""
-    if clock is None:
-        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
-    return datetime.combine(day, clock, tzinfo=tz)
 
 
 def clock_text(moment: datetime, day: date, tz: tzinfo) -> str:

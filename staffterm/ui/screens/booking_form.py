@@ -8,10 +8,9 @@ way; nothing is created and every field keeps its value.
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from rich.text import Text
@@ -24,6 +23,7 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static
 from staffterm.errors import InvalidInputError, NotSupportedError
 from staffterm.models import Booking, BookingQuery
 from staffterm.services.zones import local_day_window
+from staffterm.ui.clock_input import on_day, parse_clock
 from staffterm.ui.screens.base import StafftermModal
 from staffterm.ui.screens.booking_rows import BOOKING_TYPES, who_label
 from staffterm.ui.widgets.clash_list import ClashList, clock_span
@@ -31,26 +31,10 @@ from staffterm.ui.widgets.person_picker import PersonPicker
 
 #: Booking types whose assets the local site lists (desks, bays, lockers).
 LISTED_ASSET_TYPES = ("desk", "parking", "locker")
-_CLOCK = re.compile(r"^\s*(\d{1,2})(?:[:.h]?(\d{2}))?\s*$")
 
 
-def parse_clock(text: str, field: str, label: str) -> time | None:
-    """``9``, ``0930``, ``9:30``, ``09.30`` → a time; ``24:00`` → None (the end of the day)."""
-    match = _CLOCK.match(text or "")
-    if match is None:
-        raise InvalidInputError(f"{label} {text!r} is not a time; type it as HH:MM, e.g. 09:30", field=field)
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    if (hour, minute) == (24, 0):
-        return None
-    if hour > 23 or minute > 59:
-        raise InvalidInputError(f"{label} {text!r} is not a time of day (00:00–23:59)", field=field)
-    return time(hour, minute)
 
 
-def on_day(day: date, clock: time | None, tz: tzinfo) -> datetime:
-    if clock is None:
-        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
-    return datetime.combine(day, clock, tzinfo=tz)
 
 
 @dataclass(frozen=True)

@@ -375,7 +375,7 @@ and free text (person, asset, title or id). **[** and **]** change the day, **t*
         when = f"{booking.start.astimezone(tz):%H:%M}–{booking.end.astimezone(tz):%H:%M}"
         self.app.notify(f"Booked {asset_label(booking, self.names)} for {who_label(booking)}, {when} ({booking.id})",
                         markup=False)
-        self.app.note_write()
+        self.note_write()
         self.load_bookings(select=booking.id)
 
     def action_approve(self) -> None:
@@ -429,5 +429,5 @@ and free text (person, asset, title or id). **[** and **]** change the day, **t*
         if isinstance(result, Booking):
             self.bookings[result.id] = result
             self._show()
-        self.app.note_write()
+        self.note_write()
         self.load_bookings()

@@ -365,7 +365,7 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
         self._report_check_in(result)
 
     def _report_check_in(self, result: Any) -> None:
-        self.app.note_write()  # the visit's booking changed too: Bookings reloads when next shown
+        self.note_write()  # the visit's booking changed too: Bookings reloads when next shown
         name, host = display_name(result.guest), host_label(result.guest)
         if result.already_checked_in:
             return
@@ -398,7 +398,7 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
         self.passes.pop(guest.id, None)
         self._replace(updated)
         when = updated.checked_out_at.astimezone(self._tz()) if updated.checked_out_at else self.app.now()
-        self.app.note_write()
+        self.note_write()
         self.notify(f"Checked out {display_name(updated)} at {when:%H:%M}", markup=False)
 
     def _replace(self, guest: Any) -> None:

@@ -364,7 +364,7 @@ Private meetings show as *Private meeting*.
             problem.show_error(exc, self.tz, reference=event.start)
             raise
         self.app.notify(message, markup=False)
-        self.app.note_write()
+        self.note_write()
         self.load_day(select=event.id)
 
     def action_extend_by(self) -> None:
@@ -431,7 +431,7 @@ Private meetings show as *Private meeting*.
         def done(message: str | None) -> None:
             if message:
                 self.app.notify(message, markup=False)
-                self.app.note_write()
+                self.note_write()
                 self.load_day(select=select)
 
         return done
