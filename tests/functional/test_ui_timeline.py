@@ -421,6 +421,10 @@ async def _snapshot_clash_form(pilot):
     await _snapshot_timeline(pilot)
     await pilot.press("shift+right", "shift+right", "enter")
     await settle(pilot, pilot.app)
+    # The form's live clash check is debounced (0.3 s) and re-armed by its first values: let the
+    # last one finish, or a loaded machine photographs the form mid-check.
+    await pilot.pause(0.6)
+    await settle(pilot, pilot.app)
 
 
 def test_timeline_snapshot(snap_compare, snapshot_app):

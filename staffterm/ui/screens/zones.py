@@ -85,18 +85,28 @@ Buildings, their levels and rooms, each with its status **now**: *free*, *free u
         self._filter = RoomFilter()
 
     def compose(self) -> ComposeResult:
+        from textual.lazy import Lazy
+
         yield StatusHeader(self.SCREEN_TITLE)
-        with Horizontal(id="zones-filters"):
-            yield Input(placeholder="seats ≥", id="filter-capacity", type="integer")
-            yield Input(placeholder="features, e.g. screen,vc", id="filter-features")
-            yield Checkbox("step-free only", id="filter-accessible")
+        # Mounted just after the first paint: the inputs' styles cost more than the rest of the
+        # first frame, and nobody filters in the first few milliseconds.
+        yield Lazy(
+            Horizontal(
+                Input(placeholder="seats ≥", id="filter-capacity", type="integer"),
+                Input(placeholder="features, e.g. screen,vc", id="filter-features"),
+                Checkbox("step-free only", id="filter-accessible"),
+                id="zones-filters",
+            )
+        )
         with Horizontal(id="zones-body"):
-            tree: Tree[str] = Tree("Sites", id="zones-tree")
+            # Text, not str: a str label is parsed as markup, which loads rich's emoji tables.
+            tree: Tree[str] = Tree(Text("Sites"), id="zones-tree")
             tree.show_root = False
             tree.guide_depth = 2
             yield tree
-            yield Static("Select a room to see its day.", id="room-detail")
-        yield Footer(compact=True)
+            yield Static(Text("Select a room to see its day."), id="room-detail")
+        # The footer is a widget per key: mounted a frame after the first paint, like the filters.
+        yield Lazy(Footer(compact=True))
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._relabel())
