@@ -86,6 +86,11 @@ class Backend(abc.ABC):
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    def request_stats(self) -> tuple[int, int]:
+        """(queued, in flight) requests, shown in the console's header; remote backends report
+        their HTTP queue."""
+        return (0, 0)
+
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities
 

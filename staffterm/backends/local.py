@@ -174,6 +174,10 @@ class LocalBackend(Backend):
     async def site_name(self) -> str:
         return await self._read(lambda s: local_demo.site_name(s, self.tenant_name))
 
+    def request_stats(self) -> tuple[int, int]:
+        """(queued, in flight) database operations, for the console's header."""
+        return self._db.stats()
+
     async def reset_demo(self) -> None:
         """Wipe every row and seed the demo site again for today."""
         await self._ready()

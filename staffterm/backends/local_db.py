@@ -290,6 +290,13 @@ class LocalDatabase:
         self._executor: ThreadPoolExecutor | None = None
         self._conn: sqlite3.Connection | None = None
         self.thread_id: int | None = None
+        # Operations submitted and not finished; one at a time runs on the thread, the rest wait.
+        self._pending = 0
+        self._running = 0
+
+    def stats(self) -> tuple[int, int]:
+        """(queued, in flight): what the console's header shows as the request queue."""
+        return (max(self._pending - self._running, 0), self._running)
 
     @property
     def is_open(self) -> bool:
@@ -325,7 +332,19 @@ class LocalDatabase:
     async def _submit(self, call: Callable[[], T]) -> T:
         assert self._executor is not None
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, call)
+
+        def counted() -> T:
+            self._running += 1  # on the database thread: only one runs at a time
+            try:
+                return call()
+            finally:
+                self._running -= 1
+
+        self._pending += 1
+        try:
+            return await loop.run_in_executor(self._executor, counted)
+        finally:
+            self._pending -= 1
 
     # ------------------------------------------------------------ on the database thread
 

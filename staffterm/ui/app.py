@@ -355,11 +355,10 @@ class StafftermApp(App[int]):
         label, style = self.connection.label(self.now(), self.building_tz)
         text.append("   ● " if style == "green" else "   ○ ", style=style)
         text.append(label, style=style)
-        stats = getattr(session.backend, "request_stats", None)
-        if callable(stats):
-            queued, in_flight = stats()
-            if queued or in_flight or width >= 120:
-                text.append(f"   queue {queued}/{in_flight}", style="dim")
+        # The request queue, while there is one: an idle queue is not worth a desk's attention.
+        queued, in_flight = session.backend.request_stats()
+        if queued or in_flight:
+            text.append(f"   {queued} queued · {in_flight} in flight", style="bold" if queued else "dim")
         return text
 
     @on(Worker.StateChanged)

@@ -83,6 +83,10 @@ async def take(shot: Shot, out: Path, size: tuple[int, int], work: Path) -> Path
 
 
 async def main_async(out: Path, size: tuple[int, int], only: set[str]) -> int:
+    from textual.widgets import Input
+
+    # A still picture has no blinking cursor: keep it lit, so the pictures do not depend on timing.
+    Input._toggle_cursor = lambda self: None
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="staffterm-shots-") as tmp:
         work = Path(tmp)

@@ -20,6 +20,14 @@ from staffterm.services.session import Session
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
 
 
+@pytest.fixture(autouse=True)
+def steady_cursor(monkeypatch):
+    """Text cursors stay lit: a blinking one makes a snapshot depend on when it was taken."""
+    from textual.widgets import Input
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
 @pytest.fixture
 def frozen_clock() -> FrozenClock:
     return FrozenClock(NOW)

@@ -221,3 +221,12 @@ async def test_a_booking_made_anywhere_shows_on_zones_when_you_go_back(make_app)
         await settle(pilot, app)
         now_busy = [row for row in app.screen._rows.values() if row.status.state == "busy"]
         assert len(now_busy) == len(booked) + 1
+
+
+async def test_header_shows_the_request_queue_while_there_is_one(make_app, demo_session, monkeypatch):
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot, app)
+        assert "queued" not in str(app.status_text("Zones", width=120))
+        monkeypatch.setattr(demo_session.backend, "request_stats", lambda: (3, 1))
+        assert "3 queued · 1 in flight" in str(app.status_text("Zones", width=120))

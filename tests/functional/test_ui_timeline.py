@@ -423,7 +423,7 @@ async def _snapshot_clash_form(pilot):
     await settle(pilot, pilot.app)
     # The form's live clash check is debounced (0.3 s) and re-armed by its first values: let the
     # last one finish, or a loaded machine photographs the form mid-check.
-    await pilot.pause(0.6)
+    await pilot.pause(0.4)
     await settle(pilot, pilot.app)
 
 

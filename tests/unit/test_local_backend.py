@@ -304,3 +304,30 @@ async def test_bookings_and_guests_of_a_zone_include_everything_beneath_it(tmp_p
         guests = await backend.query_guests(start=day.start, end=day.end)
         org_guests = await backend.query_guests(start=day.start, end=day.end, zone_id="org-acme")
         assert guests and {g.id for g in org_guests} == {g.id for g in guests}
+
+
+async def test_request_stats_count_queued_and_running_database_work(tmp_path):
+    """The header's request queue: with work piled on the one database thread, some run, some wait."""
+    import asyncio
+    import threading
+
+    backend = LocalBackend("t", database=tmp_path / "q.sqlite3", seed_demo=False)
+    async with backend:
+        assert backend.request_stats() == (0, 0)
+        gate = threading.Event()
+        seen: list[tuple[int, int]] = []
+
+        def slow(conn):
+            gate.wait(5)
+            return 1
+
+        jobs = [asyncio.ensure_future(backend._db.run(slow, write=False)) for _ in range(3)]
+        for _ in range(100):
+            await asyncio.sleep(0.01)
+            if backend.request_stats() == (2, 1):
+                break
+        seen.append(backend.request_stats())
+        gate.set()
+        await asyncio.gather(*jobs)
+        assert seen == [(2, 1)]
+        assert backend.request_stats() == (0, 0)
