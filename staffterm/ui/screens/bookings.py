@@ -30,6 +30,7 @@ from staffterm.ui.screens.booking_rows import (
     who_label,
 )
 from staffterm.ui.widgets.status_header import StatusHeader
+from staffterm.ui.widgets.table_keys import highlighted_key
 
 WHOLE_BUILDING = "__building__"
 DAY_KEYS = Binding.Group("Day", compact=True)
@@ -252,14 +253,7 @@ and free text (person, asset, title or id). **[** and **]** change the day, **t*
     @property
     def current_id(self) -> str | None:
         tables = self.query(BookingTable)
-        table = tables.first() if tables else None
-        if table is None or table.row_count == 0:
-            return None
-        try:
-            row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        except Exception:  # the cursor sits past the last row while rows are being replaced
-            return None
-        return row_key.value
+        return highlighted_key(tables.first() if tables else None)
 
     @property
     def current(self) -> Booking | None:

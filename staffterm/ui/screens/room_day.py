@@ -22,10 +22,16 @@ from staffterm.errors import NotSupportedError
 from staffterm.models import Event, Room
 from staffterm.services.zones import local_day_window
 from staffterm.ui.screens.base import StafftermScreen
-from staffterm.ui.screens.meeting_detail import awaiting_approval, is_running, meeting_cells, meeting_facts
+from staffterm.ui.screens.meeting_detail import (
+    awaiting_approval,
+    is_running,
+    meeting_cells,
+    meeting_facts,
+)
 from staffterm.ui.widgets.clash_list import ClashList, clock_span
 from staffterm.ui.widgets.qr_view import QrView
 from staffterm.ui.widgets.status_header import StatusHeader
+from staffterm.ui.widgets.table_keys import highlighted_key
 
 DAY_KEYS = Binding.Group("Day", compact=True)
 
@@ -240,14 +246,7 @@ Private meetings show as *Private meeting*.
     @property
     def current_id(self) -> str | None:
         tables = self.query("#meetings")
-        table = tables.first(DataTable) if tables else None
-        if table is None or table.row_count == 0:
-            return None
-        try:
-            row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        except Exception:  # the cursor sits past the last row while rows are being replaced
-            return None
-        return row_key.value
+        return highlighted_key(tables.first(DataTable) if tables else None)
 
     @property
     def current(self) -> Event | None:
