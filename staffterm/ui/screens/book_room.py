@@ -26,7 +26,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Stat
 from staffterm.errors import ConflictError, InvalidInputError
 from staffterm.services.zones import local_day_window
 from staffterm.ui.clock_input import on_day, parse_clock
-from staffterm.ui.screens.base import StafftermModal
+from staffterm.ui.screens.base import FormModal
 from staffterm.ui.screens.timeline_day import room_level, sort_rooms
 from staffterm.ui.widgets.clash_list import ClashList, clock_span
 from staffterm.ui.widgets.person_picker import PersonPicker
@@ -77,8 +77,10 @@ class RoomRequest:
     private: bool
 
 
-class BookRoomScreen(StafftermModal):
+class BookRoomScreen(FormModal):
     """Dismisses with the created ``Event``, or None when cancelled."""
+    SUBMIT_BUTTON = "book-submit"
+    CANCEL_BUTTON = "book-cancel"
 
     DEFAULT_CSS = """
     BookRoomScreen {
@@ -337,17 +339,6 @@ class BookRoomScreen(StafftermModal):
     def _host_chosen(self, event: PersonPicker.Chosen) -> None:
         if event.picker.id == "book-host":
             self.query_one("#book-attendees", Input).focus()
-
-    @on(Button.Pressed, "#book-submit")
-    def _submit_pressed(self) -> None:
-        self.action_submit()
-
-    @on(Button.Pressed, "#book-cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def action_ignore(self) -> None:
         """Swallows a key that would open another dialog over this one."""

@@ -24,7 +24,7 @@ from staffterm.errors import InvalidInputError, NotSupportedError
 from staffterm.models import Booking, BookingQuery
 from staffterm.services.zones import local_day_window
 from staffterm.ui.clock_input import on_day, parse_clock
-from staffterm.ui.screens.base import StafftermModal
+from staffterm.ui.screens.base import FormModal
 from staffterm.ui.screens.booking_rows import BOOKING_TYPES, who_label
 from staffterm.ui.widgets.clash_list import ClashList, clock_span
 from staffterm.ui.widgets.person_picker import PersonPicker
@@ -48,8 +48,10 @@ class BookingRequest:
     title: str
 
 
-class BookingFormModal(StafftermModal):
+class BookingFormModal(FormModal):
     """Dismisses with the created ``Booking``, or None when cancelled."""
+    SUBMIT_BUTTON = "form-submit"
+    CANCEL_BUTTON = "form-cancel"
 
     DEFAULT_CSS = """
     BookingFormModal {
@@ -232,17 +234,6 @@ class BookingFormModal(StafftermModal):
     @on(Input.Submitted, "#form-start, #form-end, #form-title-input, #form-asset-text")
     def _enter_pressed(self) -> None:
         self.action_submit()
-
-    @on(Button.Pressed, "#form-submit")
-    def _submit_pressed(self) -> None:
-        self.action_submit()
-
-    @on(Button.Pressed, "#form-cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def action_submit(self) -> None:
         problem = self.query_one("#form-problem", ClashList)

@@ -18,8 +18,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from staffterm.errors import ConflictError, InvalidInputError, LimitReachedError, NotFoundError, PermissionDeniedError
-from staffterm.ui.screens.base import StafftermModal
+from staffterm.errors import (
+    ConflictError,
+    InvalidInputError,
+    LimitReachedError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from staffterm.ui.screens.base import FormModal
 from staffterm.ui.widgets.person_picker import PersonPicker
 
 DEFAULT_MINUTES = 60
@@ -41,8 +47,10 @@ FIELDS = ("name", "email", "company", "host", "minutes")
 _REFUSALS = (InvalidInputError, NotFoundError, ConflictError, PermissionDeniedError, LimitReachedError)
 
 
-class WalkInScreen(StafftermModal):
+class WalkInScreen(FormModal):
     """Dismisses with the registered Guest, or None when cancelled."""
+    SUBMIT_BUTTON = "walk-in-submit"
+    CANCEL_BUTTON = "walk-in-close"
 
     DEFAULT_CSS = """
     WalkInScreen {
@@ -101,7 +109,7 @@ class WalkInScreen(StafftermModal):
     }
     """
     BINDINGS = [
-        Binding("ctrl+s", "register", "Register", id="walk-in-register", priority=True),
+        Binding("ctrl+s", "submit", "Register", id="walk-in-register", priority=True),
         Binding("escape", "cancel", "Cancel", id="walk-in-cancel"),
     ]
 
@@ -184,7 +192,7 @@ class WalkInScreen(StafftermModal):
     def _next_field(self, event: Input.Submitted) -> None:
         event.stop()
         if event.input.id == "field-minutes":
-            self.action_register()
+            self.action_submit()
             return
         self.focus_next()
 
@@ -202,18 +210,7 @@ class WalkInScreen(StafftermModal):
         self.show_error("host", "")
         self.query_one("#field-minutes", Input).focus()
 
-    @on(Button.Pressed, "#walk-in-submit")
-    def _submit_pressed(self) -> None:
-        self.action_register()
-
-    @on(Button.Pressed, "#walk-in-close")
-    def _close_pressed(self) -> None:
-        self.action_cancel()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_register(self) -> None:
+    def action_submit(self) -> None:
         if self.busy:
             return
         self.clear_errors()
