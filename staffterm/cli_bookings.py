@@ -233,6 +233,8 @@ async def check_in_guest(ctx: CommandContext) -> int:
             print(f"Checked in {guest.name or guest.email} ({guest.id}).")
         if result.notification_error is None and result.notification is not None:
             print(f"{host} has been told their guest arrived.")
+        elif result.notified_by and not result.already_checked_in:
+            print(f"{result.notified_by} tells {host} their guest arrived.")
         if result.qr_payload:
             print(f"Visitor pass: {result.qr_payload}  (show it with: staffterm qr '{result.qr_payload}')")
     if result.notification_error:

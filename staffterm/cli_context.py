@@ -90,7 +90,9 @@ class CommandContext:
         """The tenant's session, not yet opened: use ``async with ctx.session() as session``."""
         from staffterm.services.session import Session
 
-        return Session.from_config(self.config, self.requested_tenant, clock=self.clock)
+        session = Session.from_config(self.config, self.requested_tenant, clock=self.clock)
+        session.backend.warning_sink = self.warn
+        return session
 
     def backend(self, tenant: str | None = None) -> Backend:
         """A tenant's backend alone, not yet opened: ``async with ctx.backend() as backend``.
@@ -101,7 +103,15 @@ class CommandContext:
         from staffterm.backends import create_backend
 
         name, settings = self.config.tenant(tenant if tenant is not None else self.requested_tenant)
-        return create_backend(name, settings.provider, settings, clock=self.clock)
+        backend = create_backend(name, settings.provider, settings, clock=self.clock)
+        backend.warning_sink = self.warn
+        return backend
+
+    def warn(self, message: str) -> None:
+        """A partial result (some calendars unreadable): said on stderr, the output stays usable."""
+        import sys
+
+        sys.stderr.write(f"staffterm: warning: {message}\n")
 
     def window(self, tz: tzinfo | None) -> tuple[datetime, datetime]:
         """``--start``/``--end`` resolved in ``tz`` (today when both are missing)."""

@@ -319,6 +319,18 @@ def _demo(b: _Builder, commands: Any) -> None:
     b.sub(demo_actions, "reset", "admin:demo_reset", "restore the demo site's data (local tenants only)")
 
 
+def _placeos(b: _Builder, commands: Any) -> None:
+    from staffterm.cli_placeos_args import add_driver_commands
+
+    placeos = b.sub(
+        commands, "placeos", None,
+        "the PlaceOS Staff API driver's commands (metadata, users, signal, resource token, ...) on a PlaceOS tenant",
+    )
+    driver = placeos.add_subparsers(dest="driver_command", metavar="COMMAND", required=True)
+    b.sub(driver, "commands", "placeos:list_commands", "list every driver command and its parameters")
+    add_driver_commands(lambda name, help, aliases: b.sub(driver, name, "placeos:run_command", help, aliases=aliases))
+
+
 # In the order ``--help`` lists them.
 COMMANDS: dict[str, Callable[[_Builder, Any], None]] = {
     "zones": _zones,
@@ -334,4 +346,5 @@ COMMANDS: dict[str, Callable[[_Builder, Any], None]] = {
     "config": _config,
     "tenant": _tenant,
     "demo": _demo,
+    "placeos": _placeos,
 }

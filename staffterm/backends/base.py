@@ -16,7 +16,8 @@ Conventions every implementation follows:
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -66,10 +67,22 @@ class Backend(abc.ABC):
 
     provider: ClassVar[str] = ""
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    #: The provider tells a visitor's host itself when the visitor is checked in (PlaceOS's
+    #: VisitorMailer reacts to the check-in signal), so staffterm must not mail them a second time.
+    notifies_host_on_check_in: ClassVar[bool] = False
 
     def __init__(self, tenant_name: str = "", settings: Any = None) -> None:
         self.tenant_name = tenant_name
         self.settings = settings
+        #: Where partial results are reported (PlaceOS 206: some calendars could not be read);
+        #: the console shows them as notifications, the CLI on stderr.
+        self.warning_sink: Callable[[str], None] | None = None
+
+    def warn(self, message: str) -> None:
+        """Report a result that is usable but incomplete, without failing the call."""
+        logging.getLogger(f"staffterm.backends.{self.provider or 'backend'}").warning("%s", message)
+        if self.warning_sink is not None:
+            self.warning_sink(message)
 
     # ----------------------------------------------------------------- lifecycle
 

@@ -44,6 +44,8 @@ class CheckInResult:
     notification_error: str | None = None
     # The guest was checked in before this call (a double tap on a kiosk): the host is not told twice.
     already_checked_in: bool = False
+    # Set when the backend itself tells the host (PlaceOS: its VisitorMailer on the check-in signal).
+    notified_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -248,6 +250,8 @@ class ReceptionService:
             return CheckInResult(guest, None, payload, None, already_checked_in=True)
         if not guest.host_email:
             return CheckInResult(guest, None, payload, "this visit has no host email")
+        if self.backend.notifies_host_on_check_in:
+            return CheckInResult(guest, None, payload, None, notified_by=self.backend.provider)
         try:
             message = self.templates.build(
                 "visitor", "checkin", [guest.host_email], self._mail_args(guest, context), sender=self.sender

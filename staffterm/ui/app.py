@@ -213,6 +213,7 @@ class StafftermApp(App[int]):
 
     async def _after_session_open(self, config: Any) -> None:
         session = self.session
+        session.backend.warning_sink = self._backend_warning
         self.config = config
         if self._clock is None:
             self._clock = session.clock
@@ -233,6 +234,10 @@ class StafftermApp(App[int]):
         self.set_interval(30, self._check_day_rollover, name="day-rollover")
         self.sub_title = f"{session.tenant_name} · {session.provider}"
         self._reload_screens()
+
+    def _backend_warning(self, message: str) -> None:
+        # Partial results (PlaceOS 206): the data shown is usable, but say which calendars are missing.
+        self.notify(message, title="Partial results", severity="warning", markup=False, timeout=10)
 
     async def load_catalog(self) -> None:
         from staffterm.ui.catalog import Catalog

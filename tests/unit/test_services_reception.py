@@ -226,3 +226,16 @@ def test_visitor_log_csv_quoting_and_local_times() -> None:
         "2026-07-01 09:55",
         "",
     ]
+
+
+async def test_a_backend_that_tells_the_host_itself_gets_no_second_mail(backend, reception) -> None:
+    # PlaceOS's VisitorMailer mails the host on the check-in signal: staffterm must not mail too.
+    guest = await visit(backend, "rm-nyc-1-01", NYC_HOST, datetime(2026, 3, 10, 14, 30, tzinfo=timezone.utc))
+    type(backend).notifies_host_on_check_in = True
+    try:
+        result = await reception.check_in(guest.id)
+    finally:
+        type(backend).notifies_host_on_check_in = False
+    assert result.guest.checked_in
+    assert result.notified_by == "local" and result.notification is None and result.notification_error is None
+    assert await checkin_mails(backend) == []

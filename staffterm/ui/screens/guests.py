@@ -372,6 +372,8 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
         if result.notification_error:
             self.notify(f"Checked in {name}, but {host} was not told: {result.notification_error}",
                         title="Host not notified", severity="warning", markup=False, timeout=10)
+        elif result.notified_by:
+            self.notify(f"Checked in {name} — {result.notified_by} tells {host}", markup=False)
         else:
             self.notify(f"Checked in {name} — {host} notified", markup=False)
 
