@@ -1,0 +1,1 @@
+"""In-repo fakes of the services staffterm talks to (see tests/fakes/placeos)."""

@@ -1,0 +1,174 @@
+"""Staff API /guests: visitor records, expected visitors for a period, a guest's bookings and meetings."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from tests.fakes.placeos import booking_model as bm
+from tests.fakes.placeos.event_model import on_calendar, render_event, resolve_calendars
+from tests.fakes.placeos.guest_model import (
+    attendances,
+    end_of,
+    event_calendar,
+    render_guest,
+    start_of,
+)
+from tests.fakes.placeos.routing import STAFF, Router
+from tests.fakes.placeos.state import DEFAULT_TIMEZONE, GUEST_FIELDS, new_guest
+from tests.fakes.placeos.wire import (
+    Ctx,
+    empty_response,
+    invalid,
+    json_response,
+    not_found,
+    overlaps,
+    prefix_match,
+)
+
+router = Router(STAFF)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _booking(ctx: Ctx, booking: dict[str, Any]) -> dict[str, Any]:
+    return bm.render_booking(ctx.state, booking, ctx.now, with_links=False)
+
+
+def _event(ctx: Ctx, event: dict[str, Any]) -> dict[str, Any]:
+    return render_event(ctx.state, event, event_calendar(ctx.state, event),
+                        lambda b: bm.render_booking(ctx.state, b, ctx.now, with_links=False))
+
+
+def _attending(ctx: Ctx, item: tuple[dict[str, Any], Any, Any], guest: dict[str, Any]) -> dict[str, Any]:
+    row, booking, event = item
+    return render_guest(guest, row, booking=_booking(ctx, booking) if booking else None,
+                        event=_event(ctx, event) if event else None)
+
+
+def _guest(ctx: Ctx, ref: str) -> dict[str, Any]:
+    guest = ctx.state.guest_by_ref(ref)
+    if guest is None:
+        raise not_found(f"guest {ref} not found")
+    return guest
+
+
+@router.get("/guests")
+def list_guests(ctx: Ctx) -> Any:
+    start, end = ctx.epoch_q("period_start"), ctx.epoch_q("period_end")
+    if start is None or end is None:
+        query = ctx.q("q")
+        guests = [g for g in ctx.state.guests.values()
+                  if query is None or (g.get("searchable", True) and prefix_match(
+                      query, g.get("name"), g.get("preferred_name"), g["email"], g.get("organisation")))]
+        return [render_guest(g) for g in sorted(guests, key=lambda g: (g.get("name") or "", g["email"]))[:1500]]
+    zones = ctx.list_q("zones", "zone_ids")
+    narrowed = bool(zones or ctx.list_q("system_ids") or ctx.list_q("calendars"))
+    calendars = [c for c, _ in resolve_calendars(ctx, zone_params=("zones", "zone_ids"))]
+    out = []
+    for guest in ctx.state.guests.values():
+        for item in attendances(ctx.state, guest["id"]):
+            if not overlaps(start, end, start_of(item), end_of(item)):
+                continue
+            _row, booking, event = item
+            if booking is not None and zones and not set(zones) & set(booking.get("zones") or []):
+                continue
+            if event is not None and narrowed and not any(on_calendar(event, c) for c in calendars):
+                continue
+            out.append((start_of(item), guest["email"], _attending(ctx, item, guest)))
+    return [entry for _s, _e, entry in sorted(out, key=lambda x: (x[0], x[1]))]
+
+
+def _clean(body: dict[str, Any]) -> dict[str, Any]:
+    allowed = GUEST_FIELDS + ("email", "banned", "dangerous", "searchable", "extension_data")
+    return {k: v for k, v in body.items() if k in allowed}
+
+
+@router.post("/guests")
+def create_guest(ctx: Ctx) -> httpx.Response:
+    body = _clean(ctx.body_object())
+    email = str(body.get("email") or "").strip().lower()
+    if not _EMAIL.match(email):
+        raise invalid([("email", "is invalid" if email else "is required")])
+    if ctx.state.guest_by_ref(email) is not None:
+        raise invalid([("email", "has already been taken")])
+    if "extension_data" in body and not isinstance(body["extension_data"], dict):
+        raise invalid([("extension_data", "must be an object")])
+    guest = new_guest(ctx.state, {**body, "email": email}, ctx.now)
+    return json_response(render_guest(guest), 201)
+
+
+def _today(ctx: Ctx) -> tuple[int, int]:
+    tz = ZoneInfo(ctx.q("timezone", DEFAULT_TIMEZONE) or DEFAULT_TIMEZONE)
+    midnight = datetime.combine(ctx.now_dt.astimezone(tz).date(), time(0), tz)
+    return int(midnight.timestamp()), int((midnight + timedelta(days=1)).timestamp())
+
+
+@router.get("/guests/{ref}")
+def get_guest(ctx: Ctx, ref: str) -> Any:
+    guest = _guest(ctx, ref)
+    start, end = _today(ctx)
+    today = [i for i in attendances(ctx.state, guest["id"]) if overlaps(start, end, start_of(i), end_of(i))]
+    upcoming = [i for i in today if end_of(i) > ctx.now] or today
+    if upcoming:
+        return _attending(ctx, upcoming[0], guest)
+    return render_guest(guest)
+
+
+def _update_guest(ctx: Ctx, ref: str) -> Any:
+    guest = _guest(ctx, ref)
+    body = _clean(ctx.body_object())
+    if "email" in body:
+        email = str(body["email"] or "").strip().lower()
+        other = ctx.state.guest_by_ref(email) if email else None
+        if not _EMAIL.match(email) or (other is not None and other["id"] != guest["id"]):
+            raise invalid([("email", "is invalid or already taken")])
+        body["email"] = email
+    if "extension_data" in body:
+        if not isinstance(body["extension_data"], dict):
+            raise invalid([("extension_data", "must be an object")])
+        body["extension_data"] = {**guest.get("extension_data", {}), **body["extension_data"]}
+    guest.update(body)
+    guest["updated_at"] = ctx.now
+    return render_guest(guest)
+
+
+@router.patch("/guests/{ref}")
+def patch_guest(ctx: Ctx, ref: str) -> Any:
+    return _update_guest(ctx, ref)
+
+
+@router.put("/guests/{ref}")
+def put_guest(ctx: Ctx, ref: str) -> Any:
+    return _update_guest(ctx, ref)
+
+
+@router.delete("/guests/{ref}")
+def delete_guest(ctx: Ctx, ref: str) -> httpx.Response:
+    guest = _guest(ctx, ref)
+    del ctx.state.guests[guest["id"]]
+    ctx.state.attendees[:] = [r for r in ctx.state.attendees if r["guest_id"] != guest["id"]]
+    return empty_response(202)
+
+
+def _upcoming(ctx: Ctx, ref: str, kind: str) -> list[dict[str, Any]]:
+    guest = _guest(ctx, ref)
+    include_past = bool(ctx.bool_q("include_past", False))
+    limit = ctx.int_q("limit", 10, minimum=0) or 0
+    items = [booking if kind == "booking" else event for _r, booking, event in attendances(ctx.state, guest["id"])
+             if (include_past or end_of((_r, booking, event)) > ctx.now)
+             and (booking if kind == "booking" else event) is not None]
+    return items[:limit] if limit else items
+
+
+@router.get("/guests/{ref}/bookings")
+def guest_bookings(ctx: Ctx, ref: str) -> Any:
+    return [_booking(ctx, b) for b in _upcoming(ctx, ref, "booking")]
+
+
+@router.get("/guests/{ref}/meetings", calendar=True)
+def guest_meetings(ctx: Ctx, ref: str) -> Any:
+    return [_event(ctx, e) for e in _upcoming(ctx, ref, "event")]

@@ -1,0 +1,209 @@
+"""``FakePlaceOS``: one fake PlaceOS tenant (engine API, Staff API, OAuth) behind an httpx handler.
+
+Dispatch order mirrors the real stack: injected faults, routing (unknown -> 404), authentication
+(401), tenant resolution (501) and delegated calendar access (511), the per-user request queue
+(429 + Retry-After), then the route itself; route errors become ``{error, ...}`` bodies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from tests.fakes.placeos import (
+    booking_actions,
+    booking_routes,
+    directory_routes,
+    engine_routes,
+    event_routes,
+    guest_routes,
+)
+from tests.fakes.placeos.auth import authenticate, authority, token_endpoint
+from tests.fakes.placeos.routing import STAFF, Route, match
+from tests.fakes.placeos.seed import seed_site
+from tests.fakes.placeos.state import FakeState
+from tests.fakes.placeos.wire import ApiError, Ctx, json_response
+
+ROUTES: list[Route] = [
+    *engine_routes.router.routes,
+    *directory_routes.router.routes,
+    *event_routes.router.routes,
+    *booking_routes.router.routes,
+    *booking_actions.router.routes,
+    *guest_routes.router.routes,
+]
+
+
+@dataclass
+class _Fault:
+    method: str
+    path: str
+    status: int
+    body: Any
+    headers: dict[str, str]
+    remaining: int
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method not in ("*", method.upper()):
+            return False
+        if self.path.endswith("*"):
+            return path.startswith(self.path[:-1])
+        return path == self.path
+
+
+class FakePlaceOS:
+    API_KEY: str = "fake-admin-key"
+    USER_KEY: str = "fake-user-key"
+    USERNAME = "reception@acme.example"
+    PASSWORD = "correct-horse-battery"
+    CLIENT_ID = "staffterm-test-client"
+
+    def __init__(self, *, now: datetime | Callable[[], datetime] | None = None, seed: bool = True,
+                 host: str = "placeos.test", latency: float = 0.0) -> None:
+        self._clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self._offset = timedelta(0)
+        self.set_now(now)
+        self.host = host
+        self.base_url = f"https://{host}"
+        self.latency = latency
+        self.token_lifetime: int = 3600
+        self.requests: list[httpx.Request] = []
+        self.server_errors: list[BaseException] = []  # route crashes answered with 500 (tests assert empty)
+        self.max_in_flight_per_user: int | None = None
+        self.partial_calendars: dict[str, str] = {}
+        self.tenant_configured: bool = True
+        self.delegated_without_token: bool = False
+        self.booking_limits: dict[str, int] = {}
+        self.early_checkin: int = 3600
+        self.people_page_size: int = 5  # /people pages with Link next_page like Graph does
+        self._faults: list[_Fault] = []
+        self._in_flight: dict[str, int] = {}
+        self.state = FakeState()
+        self.state.api_keys[self.API_KEY] = "user-reception"
+        self.state.api_keys[self.USER_KEY] = "user-ada"
+        if seed:
+            seed_site(self.state, self.now())
+
+    # -- clock -----------------------------------------------------------------------------------
+    def set_now(self, now: datetime | Callable[[], datetime] | None) -> None:
+        """Freeze the clock at a moment, follow a callable, or (None) use the real time."""
+        if now is None:
+            self._clock = lambda: datetime.now(UTC)
+        elif callable(now):
+            self._clock = now
+        else:
+            if now.tzinfo is None:
+                raise ValueError("FakePlaceOS needs a timezone-aware datetime for now")
+            frozen = now.astimezone(UTC)
+            self._clock = lambda: frozen
+        self._offset = timedelta(0)
+
+    def advance(self, seconds: float | timedelta) -> None:
+        """Move the fake's clock forward (token expiry, check-in windows)."""
+        self._offset += seconds if isinstance(seconds, timedelta) else timedelta(seconds=seconds)
+
+    def now(self) -> datetime:
+        moment = self._clock()
+        if moment.tzinfo is None:
+            raise ValueError("the now() callable must return a timezone-aware datetime")
+        return moment.astimezone(UTC) + self._offset
+
+    def now_epoch(self) -> int:
+        return int(self.now().timestamp())
+
+    # -- fault injection -------------------------------------------------------------------------
+    def fail_next(self, method: str, path: str, status: int, *, body: Any = None,
+                  headers: dict | None = None, times: int = 1) -> None:
+        """The next ``times`` requests matching method and path (exact, or a prefix ending in '*') get
+        ``status`` with ``body`` (default ``{"error": "injected failure"}``) instead of being served."""
+        self._faults.append(_Fault(method.upper(), path, status, body, dict(headers or {}), times))
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handler)
+
+    # -- dispatch --------------------------------------------------------------------------------
+    async def handler(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        response = await self._dispatch(request)
+        response.headers.setdefault("X-Request-ID", str(uuid.uuid4()))
+        return response
+
+    async def _dispatch(self, request: httpx.Request) -> httpx.Response:
+        method, path = request.method.upper(), request.url.path
+        fault = self._take_fault(method, path)
+        if fault is not None:
+            return fault
+        now_dt = self.now()
+        now = int(now_dt.timestamp())
+        if path == "/auth/oauth/token" and method == "POST":
+            return token_endpoint(self, request, now)
+        if path == "/auth/authority" and method == "GET":
+            return json_response(authority(self))
+        if path.rstrip("/") == STAFF and method == "GET":
+            return json_response({"commit": "fake-placeos", "build_time": "2026-01-01T00:00:00Z"})
+        found = match(ROUTES, method, path)
+        if found is None:
+            return json_response({"error": f"no route for {method} {path}"}, 404)
+        route, params = found
+        try:
+            principal = authenticate(self, request, now) if route.auth else None
+            if route.staff and not self.tenant_configured:
+                raise ApiError(501, "domain does not have a tenant configured")
+            if route.calendar and self.delegated_without_token:
+                raise ApiError(511, "delegated tenant: the user has no resource token for the calendar service")
+        except ApiError as exc:
+            return exc.response()
+        ctx = Ctx(self, request, principal, now, now_dt, params)
+        key = principal.user_id if principal else ""
+        limit = self.max_in_flight_per_user
+        if limit is not None and principal is not None and self._in_flight.get(key, 0) >= limit:
+            return json_response({"error": "too many concurrent requests for this user"}, 429, {"Retry-After": "1"})
+        self._in_flight[key] = self._in_flight.get(key, 0) + 1
+        try:
+            if self.latency > 0:
+                await asyncio.sleep(self.latency)
+            return await self._run(route, ctx, params)
+        finally:
+            self._in_flight[key] -= 1
+
+    async def _run(self, route: Route, ctx: Ctx, params: dict[str, str]) -> httpx.Response:
+        try:
+            result = route.handler(ctx, **params)
+            if inspect.isawaitable(result):
+                result = await result
+        except ApiError as exc:
+            return exc.response()
+        except Exception as exc:  # noqa: BLE001 -- a bug in the fake: answer like the real service would, and keep it
+            self.server_errors.append(exc)
+            return json_response({"error": f"{type(exc).__name__}: {exc}",
+                                  "backtrace": traceback.format_exc().splitlines()[-6:]}, 500)
+        if isinstance(result, httpx.Response):
+            return result
+        return json_response(result)
+
+    def _take_fault(self, method: str, path: str) -> httpx.Response | None:
+        for fault in self._faults:
+            if fault.remaining > 0 and fault.matches(method, path):
+                fault.remaining -= 1
+                if fault.remaining == 0:
+                    self._faults.remove(fault)
+                body = {"error": "injected failure"} if fault.body is None else fault.body
+                if isinstance(body, (bytes, str)):
+                    content = body.encode() if isinstance(body, str) else body
+                    return httpx.Response(fault.status, content=content, headers=fault.headers)
+                return json_response(body, fault.status, fault.headers)
+        return None
+
+    # -- conveniences for tests ------------------------------------------------------------------
+    def requests_to(self, method: str, path: str) -> list[httpx.Request]:
+        """Requests received for a method and path (exact or prefix ending in '*')."""
+        probe = _Fault(method.upper(), path, 0, None, {}, 0)
+        return [r for r in self.requests if probe.matches(r.method.upper(), r.url.path)]
