@@ -1,0 +1,167 @@
+"""PlaceOS bookings (desks, parking, lockers, visitors …) behind the Backend contract.
+
+``GET /bookings`` needs a ``type``; a query for every type asks for each common type at once
+and merges the answers. PlaceOS sets ``booked_by`` from the signed-in account, enforces clashes
+(409), per-type limits (410) and the check-in window (405) itself; those replies arrive here
+already mapped to ``ConflictError`` / ``LimitReachedError`` by ``wire_errors``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from staffterm.backends.placeos.backend_core import (
+    PlaceOSCore,
+    gather_all,
+    require_text,
+)
+from staffterm.backends.placeos.backend_events import as_model
+from staffterm.backends.placeos.convert import (
+    booking_draft_to_wire,
+    booking_from_wire,
+    booking_patch_to_wire,
+)
+from staffterm.backends.placeos.staff_common import REQUEST_ID_KEY
+from staffterm.errors import InvalidInputError, NotFoundError
+from staffterm.models import (
+    Booking,
+    BookingDraft,
+    BookingPatch,
+    BookingQuery,
+    BookingType,
+)
+
+# Wire body key -> keyword of StaffAPI.create_booking / update_booking where they differ.
+_CREATE_KEYS = {"timezone": "time_zone"}
+
+
+def booking_kwargs(body: dict[str, Any], *, create: bool) -> dict[str, Any]:
+    out = {(_CREATE_KEYS.get(k, k) if create else k): v for k, v in body.items()}
+    if create:
+        out.pop("booking_type", None)
+    return out
+
+
+class BookingsMixin(PlaceOSCore):
+    def _booking(self, data: Any) -> Booking:
+        return booking_from_wire(data, now=self.clock.now())
+
+    async def _call_booking(self, booking_id: Any, call: Any, *args: Any, **kwargs: Any) -> Booking:
+        key = require_text(str(booking_id) if isinstance(booking_id, int) else booking_id, "booking_id")
+        try:
+            data = await call(key, *args, **kwargs)
+        except NotFoundError:
+            raise NotFoundError(f"no booking with id {key!r} in PlaceOS") from None
+        return self._booking(data)
+
+    async def query_bookings(self, query: BookingQuery) -> list[Booking]:
+        query = as_model(BookingQuery, query, "booking query")
+        types = [query.type] if query.type else [t.value for t in BookingType]
+        common: dict[str, Any] = {
+            "period_start": query.start,
+            "period_end": query.end,
+            "zones": list(query.zone_ids) or None,
+            "email": query.user_email or None,
+            "approved": query.approved,
+            "rejected": query.rejected,
+            "checked_in": query.checked_in,
+            "include_checked_out": True if query.include_checked_out else None,
+            "include_deleted": True if query.include_deleted else None,
+        }
+        pages = await gather_all(*(self.staff.query_bookings(kind, **common) for kind in types))
+        bookings: dict[str, Booking] = {}
+        for rows in pages:
+            for booking in self.convert_rows(rows, self._booking, "booking"):
+                bookings.setdefault(booking.id, booking)
+        wanted = set(query.asset_ids)
+        found = [
+            b
+            for b in bookings.values()
+            if (not wanted or wanted.intersection(b.asset_ids))
+            and (query.include_deleted or not b.deleted)
+            and b.start < query.end
+            and b.end > query.start
+        ]
+        return sorted(found, key=lambda b: (b.start, b.end, b.id))
+
+    async def get_booking(self, booking_id: str) -> Booking:
+        return await self._call_booking(booking_id, self.staff.get_booking)
+
+    async def create_booking(
+        self,
+        draft: BookingDraft,
+        *,
+        booked_by: str | None = None,
+        idempotency_key: str | None = None,
+        limit_override: int | None = None,
+    ) -> Booking:
+        # booked_by is ignored on purpose: PlaceOS records the signed-in account as the booker.
+        draft = as_model(BookingDraft, draft, "booking")
+        if limit_override is not None and (isinstance(limit_override, bool) or not isinstance(limit_override, int) or limit_override < 0):
+            raise InvalidInputError(f"limit_override must be a whole number, got {limit_override!r}", field="limit_override")
+        if idempotency_key:
+            earlier = await self.booking_made_with(
+                idempotency_key, draft.type, draft.start, draft.end, list(draft.zones), draft.user_email
+            )
+            if earlier is not None:
+                return earlier
+        body = booking_draft_to_wire(draft)
+        data = await self.staff.create_booking(
+            draft.type, **booking_kwargs(body, create=True), limit_override=limit_override, idempotency_key=idempotency_key
+        )
+        return self._booking(data)
+
+    async def booking_made_with(
+        self, key: str, kind: str, start: Any, end: Any, zones: list[str], user_email: str = ""
+    ) -> Booking | None:
+        """The booking an earlier call with this idempotency key made (the key is stored in its
+        extension_data), so a create retried by the caller does not book twice."""
+        rows = await self.staff.query_bookings(
+            kind,
+            period_start=start,
+            period_end=end,
+            zones=list(zones) or None,
+            email=None if zones else (user_email or None),
+            extension_data={REQUEST_ID_KEY: key},
+        )
+        for row in rows:
+            if isinstance(row, dict) and (row.get("extension_data") or {}).get(REQUEST_ID_KEY) == key:
+                return self._booking(row)
+        return None
+
+    async def update_booking(self, booking_id: str, patch: BookingPatch) -> Booking:
+        patch = as_model(BookingPatch, patch, "booking change")
+        try:
+            body = booking_patch_to_wire(patch)
+        except ValueError as exc:
+            raise InvalidInputError(str(exc), field="asset_ids") from None
+        if (patch.start is None) != (patch.end is None):
+            # PlaceOS checks end > start on the stored booking; say it in our words first.
+            current = await self.get_booking(booking_id)
+            start, end = patch.start or current.start, patch.end or current.end
+            if end <= start:
+                raise InvalidInputError(f"end ({end.isoformat()}) must be after start ({start.isoformat()})", field="end")
+        if not body:
+            return await self.get_booking(booking_id)
+        return await self._call_booking(booking_id, self.staff.update_booking, **booking_kwargs(body, create=False))
+
+    async def approve_booking(self, booking_id: str, *, approver: str | None = None) -> Booking:
+        # PlaceOS records the signed-in account as the approver.
+        return await self._call_booking(booking_id, self.staff.approve)
+
+    async def reject_booking(self, booking_id: str, *, approver: str | None = None) -> Booking:
+        return await self._call_booking(booking_id, self.staff.reject)
+
+    async def check_in_booking(self, booking_id: str, *, state: bool = True) -> Booking:
+        return await self._call_booking(booking_id, self.staff.booking_check_in, bool(state))
+
+    async def set_booking_state(self, booking_id: str, state: str) -> Booking:
+        text = require_text(state, "state")
+        return await self._call_booking(booking_id, self.staff.booking_state, text)
+
+    async def delete_booking(self, booking_id: str) -> None:
+        key = require_text(str(booking_id) if isinstance(booking_id, int) else booking_id, "booking_id")
+        try:
+            await self.staff.booking_delete(key)
+        except NotFoundError:
+            raise NotFoundError(f"no booking with id {key!r} in PlaceOS") from None
