@@ -188,11 +188,21 @@ class Places:
             raise NotFoundError(f"no zone with id {zone_id!r}", hint="List zones with `staffterm zones`.")
 
     async def tz_for_zones(self, zone_ids: Iterable[str]) -> tzinfo | None:
-        for zone_id in zone_ids:
-            tz = await self.tz_for_zone(zone_id)
-            if tz is not None:
-                return tz
-        return None
+        """The first zone (or its ancestors) that names a time zone; PlaceOS lists an org zone
+        without one before the building that has one. UTC for known zones naming none."""
+        zones = await self.zones()
+        known = [zone_id for zone_id in zone_ids if zone_id in zones]
+        if not known:
+            return None
+        from staffterm.services.zones import ancestors
+
+        for zone_id in known:
+            for zone in ancestors(zone_id, zones):
+                if zone.timezone:
+                    from zoneinfo import ZoneInfo
+
+                    return ZoneInfo(zone.timezone)
+        return await self.tz_for_zone(known[0])
 
     async def tz_for_room(self, room: Room) -> tzinfo | None:
         return await self.tz_for_zones(room.zone_ids)

@@ -438,7 +438,7 @@ class BookingService:
                 missing = [z for z in zone_ids if z not in known]
                 if missing:
                     raise NotFoundError(f"no zone {missing[0]!r} on this site", hint="Pick a building or level from the zone list.")
-                timezone = getattr(timezone_for(zone_ids[0], known), "key", None)
+                timezone = getattr(timezone_for(zone_ids, known), "key", None)
         try:
             draft = BookingDraft(
                 type=type,

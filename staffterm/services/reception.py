@@ -67,10 +67,8 @@ def _guest_building(guest: Guest, zones: Mapping[str, Zone]) -> Zone | None:
 
 
 def _guest_tz(guest: Guest, zones: Mapping[str, Zone]) -> tzinfo:
-    for zone_id in guest.zone_ids:
-        if zone_id in zones:
-            return timezone_for(zone_id, zones)
-    return UTC_ZONE
+    known = [zone_id for zone_id in guest.zone_ids if zone_id in zones]
+    return timezone_for(known, zones) if known else UTC_ZONE
 
 
 def _sort_key(guest: Guest) -> tuple[datetime, str, str]:

@@ -71,10 +71,18 @@ def room_level(room: Room, zones: Iterable[Zone] | Mapping[str, Zone]) -> Zone |
     return None
 
 
-def timezone_for(zone_id_or_room: str | Room, zones: Iterable[Zone] | Mapping[str, Zone]) -> ZoneInfo:
-    """The IANA zone of a zone or room: the nearest zone up the parents that names one; UTC if none."""
+def timezone_for(zone_id_or_room: str | Room | Sequence[str], zones: Iterable[Zone] | Mapping[str, Zone]) -> ZoneInfo:
+    """The IANA zone of a zone, a room or a list of zones (PlaceOS lists an org zone naming no
+    time zone before the building that names one): the nearest zone up the parents that names
+    one, trying each zone in turn; UTC if none."""
     by_id = _index(zones)
-    zone_ids: Sequence[str] = zone_id_or_room.zone_ids if isinstance(zone_id_or_room, Room) else [zone_id_or_room]
+    zone_ids: Sequence[str]
+    if isinstance(zone_id_or_room, Room):
+        zone_ids = zone_id_or_room.zone_ids
+    elif isinstance(zone_id_or_room, str):
+        zone_ids = [zone_id_or_room]
+    else:
+        zone_ids = list(zone_id_or_room)
     for zone_id in zone_ids:
         for zone in ancestors(zone_id, by_id):
             if zone.timezone:

@@ -720,3 +720,11 @@ async def test_check_on_a_domain_without_a_tenant(backend, fake):
     fake.tenant_configured = False
     with pytest.raises(ConfigError, match="tenant"):
         await backend.check()
+
+
+async def test_query_bookings_with_no_zone_or_person_means_the_whole_site(backend, fake):
+    # PlaceOS alone would answer only the signed-in account's bookings (Rita books none).
+    found = await backend.query_bookings(BookingQuery(start=DAY_START, end=DAY_END, type="desk"))
+    assert {b.asset_id for b in found} == {"desk-l1-01", "desk-l1-02"}
+    asked = [r.url.params.get("zones", "") for r in requests_to(fake, "/api/staff/v1/bookings")]
+    assert asked and all("zone-syd" in z and "zone-lon" in z for z in asked)

@@ -98,3 +98,19 @@ def test_room_in_zone() -> None:
     assert room_in_zone(room, "lvl-lon-2", ZONES)
     assert room_in_zone(room, "bld-lon", ZONES)
     assert not room_in_zone(room, "bld-nyc", ZONES)
+
+
+def test_timezone_of_zones_listed_org_first() -> None:
+    # PlaceOS lists a room's or booking's zones org first; the org names no time zone.
+    from staffterm.models import Room, Zone, ZoneKind
+    from staffterm.services.zones import timezone_for
+
+    zones = [
+        Zone(id="org", name="Acme", kind=ZoneKind.ORG),
+        Zone(id="syd", name="Sydney", kind=ZoneKind.BUILDING, parent_id="org", timezone="Australia/Sydney"),
+        Zone(id="syd-1", name="Level 1", kind=ZoneKind.LEVEL, parent_id="syd"),
+    ]
+    room = Room(id="r", email="r@x", name="R", zone_ids=["org", "syd", "syd-1"])
+    assert timezone_for(room, zones).key == "Australia/Sydney"
+    assert timezone_for(["org", "syd-1"], zones).key == "Australia/Sydney"
+    assert timezone_for(["org"], zones).key == "UTC"

@@ -29,6 +29,7 @@ from staffterm.models import (
     BookingPatch,
     BookingQuery,
     BookingType,
+    ZoneKind,
 )
 
 # Wire body key -> keyword of StaffAPI.create_booking / update_booking where they differ.
@@ -57,10 +58,15 @@ class BookingsMixin(PlaceOSCore):
     async def query_bookings(self, query: BookingQuery) -> list[Booking]:
         query = as_model(BookingQuery, query, "booking query")
         types = [query.type] if query.type else [t.value for t in BookingType]
+        zones = list(query.zone_ids)
+        if not zones and not query.user_email:
+            # With no zones and no person PlaceOS answers only the caller's own bookings; the
+            # contract means the whole site, so ask for every building (and organisation).
+            zones = [z.id for z in await self.list_zones() if z.kind in (ZoneKind.ORG, ZoneKind.BUILDING)]
         common: dict[str, Any] = {
             "period_start": query.start,
             "period_end": query.end,
-            "zones": list(query.zone_ids) or None,
+            "zones": zones or None,
             "email": query.user_email or None,
             "approved": query.approved,
             "rejected": query.rejected,
