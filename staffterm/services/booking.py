@@ -151,10 +151,10 @@ class BookingService:
             and not (ignore_event is not None and b.event_id == ignore_event)
         ]
         if clashes:
-            clashes = await self._complete_blocks(room, clashes, start, end)
+            clashes = await self.complete_blocks(room, clashes, start, end)
         return sorted(clashes, key=lambda b: b.start)
 
-    async def _complete_blocks(self, room: Room, blocks: list[BusyBlock], start: datetime, end: datetime) -> list[BusyBlock]:
+    async def complete_blocks(self, room: Room, blocks: list[BusyBlock], start: datetime, end: datetime) -> list[BusyBlock]:
         """Free/busy blocks are clipped to the window asked and often untitled; the room's
         calendar gives each clash its whole span, title and id where the backend can tell."""
         if not self.backend.supports(Capability.EVENTS):

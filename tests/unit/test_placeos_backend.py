@@ -19,6 +19,8 @@ from staffterm.errors import (
     InvalidInputError,
     LimitReachedError,
     NotFoundError,
+    NotSupportedError,
+    PermissionDeniedError,
     UnavailableError,
 )
 from staffterm.models import (
@@ -157,6 +159,9 @@ async def test_list_rooms_and_filters(backend):
     assert [r.id for r in await backend.list_rooms(bookable=False)] == ["sys-gauss"]
     curie = next(r for r in rooms if r.id == "sys-curie")
     assert curie.accessible and curie.email == "curie.room@acme.example" and "zone-syd" in curie.zone_ids
+    # Approval rooms carry the "approval" feature (PlaceOS has no such feature to filter on).
+    assert "approval" in curie.features
+    assert [r.id for r in await backend.list_rooms(features=["approval", "vc"])] == ["sys-curie"]
     with pytest.raises(InvalidInputError):
         await backend.list_rooms(capacity=-1)
 
@@ -359,6 +364,34 @@ async def test_delete_and_decline_event(backend):
     assert [e.title for e in left] == ["Client visit"]
 
 
+async def test_cancelling_through_a_rooms_calendar_cancels_the_hosts_meeting(backend, fake):
+    # A DELETE on the room's mailbox would only drop the room's copy: the host would keep the
+    # meeting and nobody would be told. Cancelling deletes the organiser's meeting instead.
+    sync, _, visit = await backend.list_events("sys-ada", DAY_START, DAY_END)
+    await backend.delete_event("sys-ada", sync.id)
+    deleted = requests_to(fake, f"/api/staff/v1/events/{sync.id}", "DELETE")
+    assert [dict(r.url.params) for r in deleted] == [{"calendar": "ada.lovelace@acme.example", "notify": "true"}]
+    assert sync.id not in fake.state.events  # gone for everyone, not just from the room
+    # A comment travels as the cancellation's message: PlaceOS takes one only on a decline,
+    # which from the organiser's calendar cancels the meeting for everyone.
+    await backend.delete_event("ada.room@acme.example", visit.id, comment="Fire drill")
+    declined = requests_to(fake, f"/api/staff/v1/events/{visit.id}/decline", "POST")
+    assert len(declined) == 1 and declined[0].url.params["calendar"] == "grace.hopper@acme.example"
+    assert declined[0].content == b"Fire drill"
+    assert fake.state.events[visit.id]["status"] == "cancelled"
+    assert [e.title for e in await backend.list_events("sys-ada", DAY_START, DAY_END)] == ["1:1"]
+
+
+async def test_cancelling_someone_elses_meeting_without_the_right_says_what_to_do(fake, tmp_path):
+    async with make_backend(fake, tmp_path, api_key=FakePlaceOS.USER_KEY) as b:  # Ada, not an admin
+        review = next(e for e in await b.list_events("sys-babbage", DAY_START, DAY_END) if e.title == "Design review")
+        with pytest.raises(PermissionDeniedError, match="edsger.dijkstra@acme.example") as caught:
+            await b.delete_event("sys-babbage", review.id)
+        assert "decline" in caught.value.hint.lower()
+    assert fake.state.events[review.id]["status"] == "confirmed"
+    assert "removed_from" not in fake.state.events[review.id]
+
+
 async def test_approve_and_reject_event_on_behalf_of_the_room(backend):
     board = (await backend.list_events("sys-curie", DAY_START, DAY_END))[0]
     approved = await backend.approve_event("sys-curie", board.id)
@@ -468,6 +501,40 @@ async def test_check_in_too_early_is_a_conflict_with_the_reason(backend):
         await backend.check_in_booking(made.id)
 
 
+async def test_check_in_too_early_says_when_check_in_opens_in_the_buildings_time(backend, fake):
+    fake.early_checkin = 1800
+    made = await backend.create_booking(_desk(start=syd("15:00"), end=syd("16:00")))
+    with pytest.raises(ConflictError) as caught:
+        await backend.check_in_booking(made.id)
+    message = str(caught.value)
+    assert "too early to check in" in message and "14:30" in message and "30 minutes" in message
+    assert not (await backend.get_booking(made.id)).checked_in
+
+
+async def test_desks_are_listed_from_each_levels_desks_metadata(backend, fake):
+    desks = await backend.list_assets(zone_id="zone-syd")
+    assert [d.id for d in desks] == ["desk-l1-01", "desk-l1-02", "desk-l1-03", "desk-l1-04", "desk-l1-05"]  # 1.06 is not bookable
+    first = desks[0]
+    assert (first.type, first.name, first.features) == ("desk", "Desk 1.01", ("monitor", "standing"))
+    assert set(first.zone_ids) == {"zone-syd", "zone-syd-l1"}
+    assert [d.id for d in await backend.list_assets(type="desk", zone_id="zone-syd-l1")] == [d.id for d in desks]
+    assert await backend.list_assets(type="desk", zone_id="zone-lon") == []
+    assert [r.url.params["name"] for r in requests_to(fake, "/api/engine/v2/metadata/zone-syd/children")] == ["desks"]
+    with pytest.raises(NotSupportedError):
+        await backend.list_assets(type="parking", zone_id="zone-syd")  # typed by id: PlaceOS keeps no bay list we can read
+
+
+async def test_a_desk_booked_without_zones_is_filed_under_its_level_and_building(backend, fake):
+    made = await backend.create_booking(_desk(zones=[], timezone=None))
+    stored = fake.state.bookings[int(made.id)]
+    assert {"zone-syd", "zone-syd-l1"} <= set(stored["zones"]) and stored["timezone"] == "Australia/Sydney"
+    found = await backend.query_bookings(BookingQuery(start=DAY_START, end=DAY_END, type="desk", zone_ids=["zone-syd"]))
+    assert made.id in {b.id for b in found}
+    # An id no desk list knows is sent as given (PlaceOS decides).
+    odd = await backend.create_booking(_desk("hot-desk-9", zones=[], timezone=None))
+    assert fake.state.bookings[int(odd.id)]["zones"] == []
+
+
 # --------------------------------------------------------------------------- guests
 
 
@@ -548,6 +615,8 @@ async def test_register_a_walk_in_guest(backend, fake):
     assert booking.user_email == "alan.turing@acme.example" and booking.title == "Visitor: New Person"
     assert [(a.email, a.visit_expected) for a in booking.attendees] == [("new.person@example.com", True)]
     assert booking.extension_data["organisation"] == "Newco"
+    # PlaceOS's visitor convention names the visitor in the booking's asset_name.
+    assert fake.state.bookings[int(guest.booking_id)]["asset_name"] == "New Person"
     again = await backend.create_guest(draft, idempotency_key="walk-in-1")
     assert again.id == guest.id
     listed = await backend.query_guests(start=DAY_START, end=DAY_END, zone_id="zone-syd")

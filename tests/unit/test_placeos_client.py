@@ -537,7 +537,12 @@ def test_410_carries_the_limit_and_the_existing_bookings():
     error = placeos_error(reply(410, {"error": "Booking limit reached", "limit": 2, "bookings": [booking_wire(1)]}))
     assert isinstance(error, LimitReachedError)
     assert error.limit == 2 and len(error.items) == 1
-    assert "at most 2" in error.message and "limit_override" in error.hint
+    # Worded as the demo site words it: who holds what, and the limit.
+    assert error.message == "booking limit reached: ann@example.com already holds 1 desk booking(s) at that time; the limit is 2"
+    assert "limit_override" in error.hint
+    bare = placeos_error(reply(410, {"error": "Booking limit reached"}))
+    assert isinstance(bare, LimitReachedError) and bare.limit is None and bare.items == []
+    assert bare.message == "booking limit reached: this person may hold no more bookings of this type at that time"
 
 
 def test_501_and_511():

@@ -95,6 +95,16 @@ def test_room_without_email_is_not_a_room_and_accessible_needs_a_feature():
     assert not room.accessible and room.capacity == 12
 
 
+def test_a_system_that_needs_approval_carries_the_approval_feature():
+    # The local site marks approval rooms with the "approval" feature; the console reads it there.
+    room = c.room_from_wire({"id": "s", "name": "Curie", "email": "curie.room@x.example", "features": ["vc"],
+                             "approval": True})
+    assert room.features == ["vc", "approval"]
+    assert c.room_from_wire({"id": "s", "name": "S", "email": "s@x.example", "features": ["Approval"],
+                             "approval": True}).features == ["Approval"]
+    assert c.room_from_wire({"id": "s", "name": "S", "email": "s@x.example", "approval": False}).features == []
+
+
 @pytest.mark.parametrize(
     "payload",
     [
@@ -201,6 +211,22 @@ def test_event_from_wire():
     assert event.timezone == "Australia/Sydney" and event.extension_data == {"catering": True}
     assert event.created == datetime(2026, 3, 1, 10, tzinfo=UTC)
     assert event.status == EventStatus.CONFIRMED and not event.private
+
+
+def test_an_approval_room_that_has_not_answered_is_awaiting_approval():
+    curie = Room(id="sys-c", email="curie.room@acme.example", name="Curie", features=["vc", "approval"])
+    rooms = {**ROOMS, curie.email: curie}
+    pending = {"name": "Curie", "email": "curie.room@acme.example", "resource": True, "response_status": "needsAction"}
+    event = c.event_from_wire(_event(attendees=[pending], system=None), rooms_by_email=rooms)
+    assert event.attendees[0].response == ResponseStatus.TENTATIVE
+    # Known only from the system object the event was read through.
+    system = {"id": "sys-c", "email": "curie.room@acme.example", "approval": True}
+    assert c.event_from_wire(_event(attendees=[pending], system=system)).attendees[0].response == ResponseStatus.TENTATIVE
+    # Answered, or a room that needs no approval: the answer stands.
+    accepted = {**pending, "response_status": "accepted"}
+    assert c.event_from_wire(_event(attendees=[accepted]), rooms_by_email=rooms).attendees[0].response == ResponseStatus.ACCEPTED
+    plain = {**pending, "email": "babbage.room@acme.example"}
+    assert c.event_from_wire(_event(attendees=[plain]), rooms_by_email=rooms).attendees[0].response == ResponseStatus.NEEDS_ACTION
 
 
 def test_event_calendar_id_sources_in_order():
@@ -324,6 +350,17 @@ def test_booking_from_wire():
     assert b.history[0].state == "reserved" and b.history[0].source == "kiosk"
     assert b.attendees[0].checked_in and b.extension_data == {"organisation": "Partner"}
     assert b.created == T0 + timedelta(minutes=30) and b.timezone == "Australia/Sydney"
+
+
+def test_booking_asset_name_is_kept_where_the_console_reads_it():
+    # PlaceOS's visitor convention: asset_id = the visitor's email, asset_name = their name.
+    visit = c.booking_from_wire(_booking(booking_type="visitor", asset_id="jane@x.example", asset_ids=["jane@x.example"],
+                                         asset_name="Jane Visitor", extension_data={}))
+    assert visit.extension_data == {"asset_name": "Jane Visitor"}
+    # A name staffterm stored in extension_data itself wins; no name, no key.
+    ours = c.booking_from_wire(_booking(asset_name="Other", extension_data={"asset_name": "Desk 1"}))
+    assert ours.extension_data["asset_name"] == "Desk 1"
+    assert "asset_name" not in c.booking_from_wire(_booking(asset_name=None)).extension_data
 
 
 def test_booking_asset_id_fallback_and_unknown_state():

@@ -29,6 +29,7 @@ from staffterm.backends.placeos.convert import (
     user_from_wire,
     zone_from_wire,
 )
+from staffterm.backends.placeos.convert_common import APPROVAL_FEATURE
 from staffterm.errors import (
     ConfigError,
     InvalidInputError,
@@ -175,12 +176,14 @@ class PlaceOSBackend(GuestsMixin, EventsMixin):
         if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0):
             raise InvalidInputError(f"capacity must be a whole number of people, got {capacity!r}", field="capacity")
         wanted = [f.strip() for f in features if isinstance(f, str) and f.strip()]
+        # "approval" stands for the system's approval flag, not a feature PlaceOS could filter on.
+        server_features = [f for f in wanted if f.lower() != APPROVAL_FEATURE]
         rows = await self.engine.all_systems(
             q=query.strip() if isinstance(query, str) and query.strip() else None,
             zone_id=zone_id or None,
             capacity=capacity,
             bookable=bookable,
-            features=wanted or None,
+            features=server_features or None,
         )
         rooms = self.convert_rows(rows, room_from_wire, "room")
         self.remember_rooms(rooms)

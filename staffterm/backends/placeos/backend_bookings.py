@@ -4,12 +4,18 @@
 and merges the answers. PlaceOS sets ``booked_by`` from the signed-in account, enforces clashes
 (409), per-type limits (410) and the check-in window (405) itself; those replies arrive here
 already mapped to ``ConflictError`` / ``LimitReachedError`` by ``wire_errors``.
+
+Desks are listed from each level's ``desks`` metadata (where PlaceOS's own apps keep them), so
+the console can name them and offer them in its booking form, and a desk booked without zones
+is filed under its level and building as PlaceOS's apps do.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from staffterm.backends.local_rules import check_in_refusal
+from staffterm.backends.local_store import Asset
 from staffterm.backends.placeos.backend_core import (
     PlaceOSCore,
     gather_all,
@@ -20,9 +26,16 @@ from staffterm.backends.placeos.convert import (
     booking_draft_to_wire,
     booking_from_wire,
     booking_patch_to_wire,
+    desks_from_wire,
 )
 from staffterm.backends.placeos.staff_common import REQUEST_ID_KEY
-from staffterm.errors import InvalidInputError, NotFoundError
+from staffterm.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    NotSupportedError,
+    StafftermError,
+)
 from staffterm.models import (
     Booking,
     BookingDraft,
@@ -31,6 +44,9 @@ from staffterm.models import (
     BookingType,
     ZoneKind,
 )
+
+DESK_TYPE = "desk"
+DESKS_METADATA = "desks"  # the metadata entry on a level zone that lists its desks
 
 # Wire body key -> keyword of StaffAPI.create_booking / update_booking where they differ.
 _CREATE_KEYS = {"timezone": "time_zone"}
@@ -93,6 +109,51 @@ class BookingsMixin(PlaceOSCore):
     async def get_booking(self, booking_id: str) -> Booking:
         return await self._call_booking(booking_id, self.staff.get_booking)
 
+    # ----------------------------------------------------------------- desks
+
+    async def list_assets(self, *, type: str | None = None, zone_id: str | None = None) -> list[Asset]:
+        """Bookable desks in a building or level (every building when ``zone_id`` is None), from
+        the levels' ``desks`` metadata. Parking bays and lockers have no list PlaceOS keeps in
+        one agreed place, so asking for them is ``NotSupportedError`` (the console asks for an id)."""
+        if type is not None and type != DESK_TYPE:
+            raise NotSupportedError(
+                f"PlaceOS keeps no {type} list staffterm can read", capability="bookings",
+                hint=f"Type the {type}'s id as PlaceOS knows it.",
+            )
+        if zone_id is not None:
+            parents = [require_text(zone_id, "zone_id")]
+        else:
+            parents = [z.id for z in await self.list_zones(kind=ZoneKind.BUILDING.value)]
+        # One call per building: its levels' desk lists (include_parent: a level asked directly).
+        answers = await gather_all(
+            *(self.engine.metadata_children(p, DESKS_METADATA, include_parent=True) for p in parents)
+        )
+        desks: dict[str, Asset] = {}
+        for rows in answers:
+            for row in rows:
+                for desk in desks_from_wire(row):
+                    desks.setdefault(desk.id, desk)
+        self._desks.update(desks)
+        return sorted(desks.values(), key=lambda d: (d.name.lower(), d.id))
+
+    async def _with_desk_zones(self, draft: BookingDraft) -> BookingDraft:
+        """A desk booked without zones gets its level and building (and the building's time zone),
+        so building and level views find it, as bookings made in PlaceOS's own apps are filed."""
+        desk_id = draft.asset_ids[0]
+        desk = self._desks.get(desk_id)
+        if desk is None:
+            try:
+                await self.list_assets(type=DESK_TYPE)
+            except StafftermError:
+                return draft  # naming the zones is a courtesy: PlaceOS takes the booking without
+            desk = self._desks.get(desk_id)
+        if desk is None or not desk.zone_ids:
+            return draft
+        timezone = draft.timezone
+        if timezone is None:
+            timezone = next((self._zone_tz[z] for z in desk.zone_ids if self._zone_tz.get(z)), None)
+        return draft.model_copy(update={"zones": list(desk.zone_ids), "timezone": timezone})
+
     async def create_booking(
         self,
         draft: BookingDraft,
@@ -103,6 +164,8 @@ class BookingsMixin(PlaceOSCore):
     ) -> Booking:
         # booked_by is ignored on purpose: PlaceOS records the signed-in account as the booker.
         draft = as_model(BookingDraft, draft, "booking")
+        if not draft.zones and draft.type == DESK_TYPE:
+            draft = await self._with_desk_zones(draft)
         if limit_override is not None and (isinstance(limit_override, bool) or not isinstance(limit_override, int) or limit_override < 0):
             raise InvalidInputError(f"limit_override must be a whole number, got {limit_override!r}", field="limit_override")
         if idempotency_key:
@@ -159,7 +222,28 @@ class BookingsMixin(PlaceOSCore):
         return await self._call_booking(booking_id, self.staff.reject)
 
     async def check_in_booking(self, booking_id: str, *, state: bool = True) -> Booking:
-        return await self._call_booking(booking_id, self.staff.booking_check_in, bool(state))
+        try:
+            return await self._call_booking(booking_id, self.staff.booking_check_in, bool(state))
+        except ConflictError as exc:
+            if not state or exc.clashes:
+                raise  # a 409 names the booking in the way: that says it already
+            raise await self._check_in_refused(booking_id, exc) from None
+
+    async def _check_in_refused(self, booking_id: str, refused: ConflictError) -> ConflictError:
+        """PlaceOS's 405 says only that check-in is not allowed; say when it opens (or that the
+        booking ended, or was checked out) in the booking's own time zone, as the demo site does."""
+        try:
+            booking = await self.get_booking(booking_id)
+            early = await self.staff.current_early_checkin()
+        except StafftermError:
+            return refused
+        if isinstance(early, bool) or not isinstance(early, int) or early < 0:
+            return refused
+        reason = check_in_refusal(
+            what=f"booking {booking.id}", start=booking.start, end=booking.end, now=self.clock.now(),
+            early_seconds=early, checked_out_at=booking.checked_out_at, tz_name=booking.timezone,
+        )
+        return ConflictError(reason, hint="") if reason else refused
 
     async def set_booking_state(self, booking_id: str, state: str) -> Booking:
         text = require_text(state, "state")

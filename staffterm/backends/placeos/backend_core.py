@@ -112,6 +112,7 @@ class PlaceOSCore(Backend):
         self._rooms_loaded_at: float | None = None
         self._rooms_lock = asyncio.Lock()
         self._zone_tz: dict[str, str | None] = {}
+        self._desks: dict[str, Any] = {}  # desk id -> Asset, from the levels' desks metadata
         self.warnings: list[str] = []
 
     # ----------------------------------------------------------------- clients

@@ -23,6 +23,7 @@ from staffterm.backends.placeos.staff_common import REQUEST_ID_KEY
 from staffterm.errors import (
     InvalidInputError,
     NotFoundError,
+    PermissionDeniedError,
     UnavailableError,
     invalid_input_from,
 )
@@ -190,10 +191,33 @@ class EventsMixin(PlaceOSCore):
     async def delete_event(
         self, calendar_id: str, event_id: str, *, notify: bool = True, comment: str | None = None
     ) -> None:
-        # PlaceOS deletes take no comment (only a decline does); the meeting simply goes.
+        """Cancel the meeting. Through a room's calendar it is the organiser's meeting that goes:
+        a DELETE on the room's mailbox only drops the room's copy (staff-api deletes "on the
+        calendar specified"), so the host would keep the meeting and nobody would be told."""
         ref = await self.resolve_calendar(calendar_id)
         event_id = require_text(event_id, "event_id")
-        await self.staff.delete_event(ref.query["system_id"], event_id, calendar=ref.query["calendar"], notify=notify)
+        query, host = ref.query, None
+        if ref.room is not None:
+            # Read through the room: staff-api answers with the host's copy (and its id).
+            event = await self._read_event(ref, event_id)
+            organiser = (event.host or "").lower()
+            if organiser and organiser != ref.email and organiser not in self._rooms_by_email:
+                query, host, event_id = {"system_id": None, "calendar": organiser}, organiser, event.id
+        text = (comment or "").strip()
+        try:
+            if text and notify:
+                # PlaceOS takes a message only on a decline, which from the organiser's calendar
+                # cancels the meeting for everyone: the desk's comment reaches the attendees.
+                await self.staff.decline_event(event_id, notify=True, comment=text, **query)
+            else:
+                await self.staff.delete_event(query["system_id"], event_id, calendar=query["calendar"], notify=notify)
+        except (PermissionDeniedError, InvalidInputError) as exc:
+            if host is None or (isinstance(exc, InvalidInputError) and exc.field != "calendar"):
+                raise
+            raise PermissionDeniedError(
+                f"PlaceOS does not let this account cancel meetings in {host}'s calendar",
+                hint=f"Decline the meeting for {ref.room.name} instead: the room is released and the host is told.",
+            ) from None
 
     async def decline_event(
         self, calendar_id: str, event_id: str, *, notify: bool = True, comment: str | None = None

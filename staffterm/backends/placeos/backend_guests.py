@@ -147,6 +147,7 @@ class GuestsMixin(BookingsMixin):
             VISITOR_TYPE,
             asset_id=draft.email,
             asset_ids=[draft.email],
+            asset_name=draft.name,  # PlaceOS's visitor convention: the asset is the visitor
             user_email=draft.host_email,
             user_name=host_name or None,
             zones=list(draft.zone_ids) or None,

@@ -18,12 +18,14 @@ from staffterm.backends.placeos.convert_bookings import (
     booking_from_wire,
     booking_guest_id,
     booking_patch_to_wire,
+    desks_from_wire,
     event_guest_id,
     guest_from_wire,
     guest_to_wire,
     parse_guest_id,
 )
 from staffterm.backends.placeos.convert_common import (
+    APPROVAL_FEATURE,
     build,
     from_epoch,
     malformed,
@@ -109,6 +111,8 @@ def room_from_wire(data: Any) -> Room | None:
     if not email:
         return None
     features = str_list(data, "features", "room")
+    if wire_bool(data, "approval") and APPROVAL_FEATURE not in {f.lower() for f in features}:
+        features.append(APPROVAL_FEATURE)
     capacity = data.get("capacity")
     if capacity is None or capacity == "":
         capacity = 0
@@ -249,6 +253,7 @@ __all__ = [
     "booking_guest_id",
     "booking_patch_to_wire",
     "calendar_from_wire",
+    "desks_from_wire",
     "event_from_wire",
     "event_guest_id",
     "event_system_id",

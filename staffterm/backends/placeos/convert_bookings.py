@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from staffterm.backends.local_rules import booking_state
+from staffterm.backends.local_store import Asset
 from staffterm.backends.placeos.convert_common import (
     build,
     ext_data,
@@ -119,6 +120,13 @@ def booking_from_wire(data: Any, *, now: datetime | None = None) -> Booking:
         )
     process_state = data.get("process_state")
     approver = wire_email(data, "approver_email", thing)
+    extension = ext_data(data)
+    asset_name = data.get("asset_name")
+    if isinstance(asset_name, str) and asset_name.strip():
+        # PlaceOS names a visitor booking's asset (the visitor) in asset_name; the console reads
+        # names from extension_data, where staffterm's own bookings keep them. Only a label: a
+        # garbled one is dropped, not a reason to hide the booking.
+        extension.setdefault("asset_name", asset_name.strip())
     return build(
         Booking,
         thing,
@@ -150,10 +158,50 @@ def booking_from_wire(data: Any, *, now: datetime | None = None) -> Booking:
         process_state=str(process_state) if process_state not in (None, "") else None,
         attendees=attendees_from_wire(data, thing),
         history=_history(data),
-        extension_data=ext_data(data),
+        extension_data=extension,
         created=opt_epoch(data, "created_at", thing),
         updated=opt_epoch(data, "updated_at", thing),
     )
+
+
+def desks_from_wire(row: Any) -> list[Asset]:
+    """The bookable desks of one ``GET /metadata/{zone}/children?name=desks`` row
+    (``{zone, metadata: {desks: {details: [desk, …]}}}``), filed under the level and its building.
+
+    A desk list is edited by hand in PlaceOS's backoffice: an entry that is not a desk object, has
+    no id, or is marked ``bookable: false`` is left out rather than failing the whole list."""
+    if not isinstance(row, Mapping):
+        return []
+    zone = row.get("zone")
+    metadata = row.get("metadata")
+    if not isinstance(zone, Mapping) or not isinstance(metadata, Mapping):
+        return []
+    entry = metadata.get("desks")
+    details = entry.get("details") if isinstance(entry, Mapping) else None
+    if not isinstance(details, list):
+        return []
+    level = str(zone.get("id") or "").strip()
+    parent = str(zone.get("parent_id") or "").strip()
+    zone_ids = tuple(z for z in (parent, level) if z)
+    desks: list[Asset] = []
+    for desk in details:
+        if not isinstance(desk, Mapping) or desk.get("bookable") is False:
+            continue
+        desk_id = desk.get("id")
+        if not isinstance(desk_id, str) or not desk_id.strip():
+            continue
+        name = desk.get("name")
+        features = desk.get("features")
+        desks.append(
+            Asset(
+                id=desk_id.strip(),
+                type="desk",
+                name=name.strip() if isinstance(name, str) and name.strip() else desk_id.strip(),
+                zone_ids=zone_ids,
+                features=tuple(f for f in features if isinstance(f, str)) if isinstance(features, list) else (),
+            )
+        )
+    return desks
 
 
 def booking_draft_to_wire(draft: BookingDraft) -> dict[str, Any]:

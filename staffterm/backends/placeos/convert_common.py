@@ -15,6 +15,10 @@ from pydantic import ValidationError
 from staffterm.errors import UnavailableError
 from staffterm.models import check_timezone
 
+# A system with ``approval: true`` is a room whose bookings wait for an approver. The console
+# knows such rooms by this feature, as on the local site (local_rules.APPROVAL_FEATURE).
+APPROVAL_FEATURE = "approval"
+
 # --------------------------------------------------------------------------- primitives
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from staffterm.backends.placeos.convert_common import (
+    APPROVAL_FEATURE,
     build,
     ext_data,
     from_epoch,
@@ -106,6 +107,27 @@ def attendees_from_wire(data: Mapping[str, Any], thing: str) -> list[Attendee]:
     return out
 
 
+def _approval_rooms(data: Mapping[str, Any], rooms_by_email: Mapping[str, Room] | None) -> set[str]:
+    """The mailboxes of the event's rooms that need approval (known rooms, or the system the
+    event was read through)."""
+    emails = {email for email, room in (rooms_by_email or {}).items()
+              if APPROVAL_FEATURE in {f.lower() for f in room.features}}
+    system = data.get("system")
+    if isinstance(system, Mapping) and wire_bool(system, "approval") and isinstance(system.get("email"), str):
+        emails.add(system["email"].strip().lower())
+    return emails
+
+
+def _awaiting_approval(attendees: list[Attendee], approval_rooms: set[str]) -> list[Attendee]:
+    # A room that needs approval leaves the invite unanswered until an approver decides; the
+    # console calls that the room's tentative answer ("awaiting approval"), as the local site does.
+    return [
+        a.model_copy(update={"response": ResponseStatus.TENTATIVE})
+        if a.email in approval_rooms and a.response == ResponseStatus.NEEDS_ACTION else a
+        for a in attendees
+    ]
+
+
 def _event_status(value: Any) -> EventStatus:
     text = value.strip().lower() if isinstance(value, str) else ""
     try:
@@ -140,7 +162,7 @@ def event_from_wire(
             if not all_day:
                 raise malformed("event", f"{event_id} ends ({end.isoformat()}) before it starts ({start.isoformat()})")
             end = start + _ONE_DAY
-    attendees = attendees_from_wire(data, "event")
+    attendees = _awaiting_approval(attendees_from_wire(data, "event"), _approval_rooms(data, rooms_by_email))
     room_ids: list[str] = []
     system_id = event_system_id(data)
     if system_id:

@@ -209,8 +209,9 @@ class EngineAPI:
         response = await self.http.request("GET", f"{ENGINE}/metadata/{seg(id, 'id')}", params={"name": key or None})
         return as_dict(response)
 
-    async def metadata_children(self, id: str, key: str | None = None) -> list[dict]:
-        response = await self.http.request("GET", f"{ENGINE}/metadata/{seg(id, 'id')}/children", params={"name": key or None})
+    async def metadata_children(self, id: str, key: str | None = None, include_parent: bool | None = None) -> list[dict]:
+        params = {"name": key or None, "include_parent": include_parent}
+        response = await self.http.request("GET", f"{ENGINE}/metadata/{seg(id, 'id')}/children", params=params)
         return as_list(response)
 
     def _metadata_body(self, id: str, key: str, payload: Any, description: str) -> dict:

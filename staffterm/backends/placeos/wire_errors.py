@@ -159,6 +159,22 @@ def _clash_summary(items: list[Any], limit: int = 3) -> str:
     return ", ".join(parts) + more
 
 
+def _limit_message(items: list[Any], limit: int | None) -> str:
+    """``ann@… already holds 1 desk booking(s) at that time; the limit is 1`` (the demo site's words)."""
+    if not items:
+        if limit is not None:
+            return f"booking limit reached: the limit for this booking type is {limit}"
+        return "booking limit reached: this person may hold no more bookings of this type at that time"
+    first = items[0]
+    if isinstance(first, dict):
+        who, kind = first.get("user_email") or "", first.get("booking_type") or ""
+    else:
+        who, kind = getattr(first, "user_email", "") or "", getattr(first, "type", "") or ""
+    held = f"{len(items)} {kind} booking(s)" if kind else f"{len(items)} booking(s)"
+    text = f"booking limit reached: {who or 'this person'} already holds {held} at that time"
+    return f"{text}; the limit is {limit}" if limit is not None else text
+
+
 def _auth_error(response: httpx.Response, host: str, reason: str) -> AuthError:
     request_headers = response.request.headers
     if "domain does not match" in reason.lower():
@@ -240,10 +256,8 @@ def placeos_error(response: httpx.Response) -> StafftermError | None:
         items = _bookings_from(body)
         limit = body.get("limit") if isinstance(body, dict) else None
         limit = limit if isinstance(limit, int) and not isinstance(limit, bool) else None
-        at_most = f"at most {limit} at a time" if limit is not None else "the limit for this booking type"
         return LimitReachedError(
-            f"booking limit reached: this person already holds {at_most}"
-            + (f" ({len(items)} existing)" if items else ""),
+            _limit_message(items, limit),
             limit=limit,
             items=items,
             hint="Cancel one of the existing bookings first, or an admin can pass limit_override",

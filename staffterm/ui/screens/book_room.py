@@ -261,6 +261,9 @@ class BookRoomScreen(FormModal):
             return  # a check that could not run proves nothing; the booking checks again
         clashes = sorted((b for b in found.blocks if b.status != "free" and b.start < end and start < b.end),
                          key=lambda b: (b.start, b.end))
+        if room is not None and any(b.title is None and not b.private for b in clashes):
+            # Free/busy may not say what is in the way (PlaceOS's never does): the room's calendar names it.
+            clashes = await self.app.session.booking.complete_blocks(room, clashes, start, end)
         self._checked = (room_id, start, end)
         if clashes:
             self._show_clashes(clashes, start, end)

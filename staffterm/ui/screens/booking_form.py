@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
-from staffterm.errors import InvalidInputError, NotSupportedError
+from staffterm.errors import InvalidInputError, NotSupportedError, PermissionDeniedError
 from staffterm.models import Booking, BookingQuery
 from staffterm.services.zones import local_day_window
 from staffterm.ui.clock_input import on_day, parse_clock
@@ -187,8 +187,12 @@ class BookingFormModal(FormModal):
         elif kind in LISTED_ASSET_TYPES:
             list_assets = getattr(session.backend, "list_assets", None)
             if callable(list_assets):
-                assets = await list_assets(type=kind, zone_id=self.building_id)
-                choices = [(a.name, a.id) for a in assets]
+                try:
+                    assets = await list_assets(type=kind, zone_id=self.building_id)
+                except (NotSupportedError, PermissionDeniedError):
+                    assets = None  # no list of this type this account may read: the id is typed
+                if assets is not None:
+                    choices = [(a.name, a.id) for a in assets]
         if choices is None:
             form.add_class("-typed-asset")
             field = self.query_one("#form-asset-text", Input)

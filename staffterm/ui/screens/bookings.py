@@ -15,6 +15,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from staffterm.backends.base import Capability
+from staffterm.errors import NotSupportedError, PermissionDeniedError
 from staffterm.models import Booking
 from staffterm.ui.messages import SessionFailed
 from staffterm.ui.screens.base import StafftermScreen
@@ -211,7 +212,11 @@ and free text (person, asset, title or id). **[** and **]** change the day, **t*
             names.update({r.id: r.name for r in catalog.rooms})
         list_assets = getattr(self.app.session.backend, "list_assets", None)
         if callable(list_assets):
-            names.update({a.id: a.name for a in await list_assets(zone_id=self.app.building_id)})
+            try:
+                assets = await list_assets(zone_id=self.app.building_id)
+            except (NotSupportedError, PermissionDeniedError):
+                assets = []  # names are a courtesy: a backend that will not list assets shows ids
+            names.update({a.id: a.name for a in assets})
         return names
 
     def _show(self, select: str | None = None) -> None:

@@ -297,7 +297,12 @@ Buildings, their levels and rooms, each with its status **now**: *free*, *free u
         text.append(row.status.describe(tz), style=room_state_style(self.app, row.status.state))
         text.append("\n\nToday\n", style="bold underline")
         blocks = list(row.availability.blocks) if row.availability is not None else []
-        if not blocks:
+        unknown = row.availability is None or row.availability.error
+        if unknown:
+            # Its calendar could not be read: saying "no meetings" would call the room free.
+            text.append("Free/busy unknown", style=themed(self.app, "warning", bold=True))
+            text.append(f": {row.status.error or 'no free/busy for this room'}\n", style="dim")
+        elif not blocks:
             text.append("No meetings.\n", style="dim")
         now = self.app.now()
         for block in blocks:

@@ -19,14 +19,30 @@ class StatusHeader(Static):
     }
     """
 
+    #: How often the request queue is looked at: a remote backend's requests come and go within
+    #: a second, and the desk should see them while they are pending, not 10 s later.
+    QUEUE_POLL_SECONDS = 0.25
+
     def __init__(self, screen_title: str = "") -> None:
         super().__init__(Text.assemble(("staffterm", "bold"), "   connecting…"))
         self.screen_title = screen_title
+        self._queue_shown: tuple[int, int] = (0, 0)
 
     def on_mount(self) -> None:
         # The clock and "stale since" move on their own; 10 s keeps the minute accurate enough.
         self.set_interval(10, self.refresh_status)
+        self.set_interval(self.QUEUE_POLL_SECONDS, self._watch_queue)
         self.refresh_status()
 
+    def _queue(self) -> tuple[int, int]:
+        session = getattr(self.app, "session", None)
+        return session.backend.request_stats() if session is not None else (0, 0)
+
+    def _watch_queue(self) -> None:
+        # Cheap when nothing changed (a tuple compare); repaints only when the counts move.
+        if self.screen.is_current and self._queue() != self._queue_shown:
+            self.refresh_status()
+
     def refresh_status(self) -> None:
+        self._queue_shown = self._queue()
         self.update(self.app.status_text(self.screen_title, width=self.size.width or 80))
