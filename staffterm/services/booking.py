@@ -15,14 +15,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from staffterm.backends.base import Backend, Capability
+from staffterm.backends.base import Backend
 from staffterm.clock import Clock
 from staffterm.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
     NotSupportedError,
-    StafftermError,
     UnavailableError,
     invalid_input_from,
 )
@@ -39,6 +38,7 @@ from staffterm.models import (
     Room,
     Zone,
 )
+from staffterm.services.block_names import name_blocks
 from staffterm.services.room_board import (
     BuildingWindow,
     fetch_availability,
@@ -157,30 +157,7 @@ class BookingService:
     async def complete_blocks(self, room: Room, blocks: list[BusyBlock], start: datetime, end: datetime) -> list[BusyBlock]:
         """Free/busy blocks are clipped to the window asked and often untitled; the room's
         calendar gives each clash its whole span, title and id where the backend can tell."""
-        if not self.backend.supports(Capability.EVENTS):
-            return blocks
-        try:
-            events = await self.backend.list_events(room.email, start, end)
-        except StafftermError:
-            # Naming is a courtesy; the clash itself is already known.
-            return blocks
-        completed: list[BusyBlock] = []
-        for block in blocks:
-            match = next((e for e in events if block.event_id is not None and e.id == block.event_id), None)
-            if match is None and block.event_id is None:
-                match = next((e for e in events if e.start < block.end and block.start < e.end), None)
-            if match is not None:
-                block = block.model_copy(
-                    update={
-                        "start": match.start,
-                        "end": match.end,
-                        "title": block.title if block.title is not None else (match.title or None),
-                        "event_id": match.id,
-                        "private": block.private or match.private,
-                    }
-                )
-            completed.append(block)
-        return completed
+        return await name_blocks(self.backend, room, blocks, start, end)
 
     async def _room_tz(self, room: Room) -> tzinfo:
         return timezone_for(room, await self._zones())

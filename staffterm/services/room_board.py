@@ -16,6 +16,7 @@ from staffterm.backends.base import Backend
 from staffterm.clock import Clock
 from staffterm.errors import InvalidInputError, NotFoundError, StafftermError
 from staffterm.models import BusyBlock, BusyStatus, Room, RoomAvailability, Zone
+from staffterm.services.block_names import name_blocks
 from staffterm.services.zones import (
     BuildingTree,
     ancestors,
@@ -262,6 +263,10 @@ class RoomBoard:
     def __init__(self, backend: Backend, clock: Clock) -> None:
         self.backend = backend
         self.clock = clock
+
+    async def name_blocks(self, room: Room, blocks: list[BusyBlock], start: datetime, end: datetime) -> list[BusyBlock]:
+        """``room``'s busy blocks named from its calendar (see ``block_names``)."""
+        return await name_blocks(self.backend, room, blocks, start, end)
 
     async def load(
         self,

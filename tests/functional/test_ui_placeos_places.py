@@ -110,6 +110,77 @@ async def test_zones_shows_buildings_levels_and_each_rooms_status_now(make_place
     assert placeos_fake.server_errors == []
 
 
+EVENTS = "/api/staff/v1/events"
+
+
+def calendar_reads(fake, since: int = 0) -> list[str]:
+    """The room (system id) of each events read served after the first ``since`` requests."""
+    calls = [r for r in fake.requests[since:] if r.method == "GET" and r.url.path == EVENTS]
+    return [r.url.params.get("system_ids") or r.url.params.get("calendars", "") for r in calls]
+
+
+async def test_meetings_in_the_zones_detail_are_named_from_the_rooms_calendar_once(make_placeos_app, placeos_fake):
+    # PlaceOS's free/busy says when a room is busy, never with what: the desk must still see
+    # "Design review", as it does on the demo site, without a calendar read per room on load.
+    app = make_placeos_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, app)
+        screen = app.screen
+        assert calendar_reads(placeos_fake) == []  # loading the estate reads no room calendar
+        tree = screen.query_one("#zones-tree", Tree)
+        tree.move_cursor(screen._room_nodes["sys-babbage"])
+        await settle(pilot, app)
+        detail = str(screen.query_one("#room-detail", Static).content)
+        assert "10:00–11:00  Design review" in detail
+        assert len(calendar_reads(placeos_fake)) == 1
+
+        tree.move_cursor(screen._room_nodes["sys-ada"])
+        await settle(pilot, app)
+        detail = str(screen.query_one("#room-detail", Static).content)
+        assert "09:00–10:00  Weekly sync" in detail and "14:00–15:00  Client visit" in detail
+        assert "11:00–11:30  Private meeting" in detail
+        private = next(e for e in placeos_fake.state.events.values() if e.get("private"))
+        assert f"  {private['title']}\n" not in detail  # a private meeting is never named
+
+        served = len(placeos_fake.requests)
+        tree.move_cursor(screen._room_nodes["sys-babbage"])  # back: already named, no new read
+        await settle(pilot, app)
+        assert "Design review" in str(screen.query_one("#room-detail", Static).content)
+        assert calendar_reads(placeos_fake, served) == []
+        tree.move_cursor(screen._room_nodes["sys-darwin"])  # free all day: nothing to name
+        await settle(pilot, app)
+        assert calendar_reads(placeos_fake, served) == []
+
+        await pilot.press("r")  # new data: names are read again when next looked at
+        await settle(pilot, app)
+        served = len(placeos_fake.requests)
+        tree.move_cursor(screen._room_nodes["sys-babbage"])
+        await settle(pilot, app)
+        assert "Design review" in str(screen.query_one("#room-detail", Static).content)
+        assert len(calendar_reads(placeos_fake, served)) == 1
+
+
+async def test_walking_past_rooms_reads_only_the_calendar_the_cursor_rests_on(
+    make_placeos_app, placeos_fake, monkeypatch
+):
+    from staffterm.ui.block_names import BlockNames
+
+    # A rest far longer than five key presses take, so the test does not hang on timing.
+    monkeypatch.setattr(BlockNames, "REST_SECONDS", 1.0)
+    app = make_placeos_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_timeline(pilot, app)
+        served = len(placeos_fake.requests)
+        await pilot.press("down", "down", "down", "down", "down")  # Ada … Faraday without resting
+        await settle(pilot, app)
+        assert screen.timeline.cursor_room_id == "sys-faraday"
+        assert len(calendar_reads(placeos_fake, served)) <= 1  # Faraday's, where it rests
+        await go_to_room(pilot, screen, "sys-faraday")
+        await pilot.press(*["right"] * 8)  # 12:00, the lunch and learn
+        await settle(pilot, app)
+        assert "Lunch and learn" in panel_text(screen)
+
+
 async def test_free_busy_is_one_request_per_building_on_load_and_on_refresh(make_placeos_app, placeos_fake):
     app = make_placeos_app()
     async with app.run_test(size=(120, 36)) as pilot:
@@ -180,7 +251,9 @@ async def test_timeline_rows_panel_a_clash_and_filters(make_placeos_app, placeos
         assert "Sun 22 Nov today · 7 rooms" in str(screen.query_one("#timeline-day").render())
 
         await go_to_room(pilot, screen, "sys-babbage")
-        assert "10:00–11:00" in panel_text(screen) and "Busy" in panel_text(screen)
+        assert "10:00–11:00" in panel_text(screen)
+        await settle(pilot, app)  # the room's calendar names what free/busy left untitled
+        assert "■ Design review" in panel_text(screen)
         await go_to_room(pilot, screen, "sys-darwin")
         assert "Free for the rest of the day" in panel_text(screen)
         states = {row.room_id: row.states for row in timeline.rows}

@@ -4,6 +4,7 @@ the meeting under the cursor in a side panel, and a free range booked with Enter
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -15,6 +16,8 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Input, Select, Static
 
 from staffterm.errors import InvalidInputError
+from staffterm.services.zones import local_day_window
+from staffterm.ui.block_names import BlockNames
 from staffterm.ui.messages import SessionFailed
 from staffterm.ui.screens.base import StafftermScreen
 from staffterm.ui.screens.timeline_day import (
@@ -130,6 +133,7 @@ cursor (a private meeting is shown as *Private meeting*) or how long the room st
         self._all_rows: list[Any] = []
         self._level_names: dict[str, str | None] = {}
         self._levels_for: str | None = None
+        self._names = BlockNames(self, self._named)
         # Where the cursor goes once the next load lands: "now", a time of day, or stay put.
         self._cursor_to: str | time | None = "now"
 
@@ -205,6 +209,7 @@ cursor (a private meeting is shown as *Private meeting*) or how long the room st
             self._cursor_to = "now" if working.day == self.app.building_today() else self._cursor_to
         self.building_id = building_id
         self.working = working
+        self._names.clear()
         self.rooms = {room.id: room for room in rooms}
         self._level_names = {room.id: getattr(room_level(room, levels), "name", None) for room in rooms}
         self._all_rows = rows
@@ -291,18 +296,29 @@ cursor (a private meeting is shown as *Private meeting*) or how long the room st
         row = timeline.rows[index]
         at = timeline.cursor_time
         assert at is not None
+        room = self.rooms.get(row.room_id)
+        block = timeline.block_at(index, slot)
+        if room is not None and not row.error:
+            # The panel says what is in the way: untitled free/busy is named from the calendar.
+            day_window = local_day_window(working.day, working.tz)
+            row = replace(row, blocks=tuple(self._names.view(room, row.blocks, *day_window)))
+            block = self._names.one(room.id, block)
         self.panel.update(
             describe_cursor(
-                room=self.rooms.get(row.room_id),
+                room=room,
                 level_name=self._level_names.get(row.room_id),
                 row=row,
                 at=at,
-                block=timeline.block_at(index, slot),
+                block=block,
                 selection=timeline.selected_range() if timeline.selection is not None else None,
                 tz=working.tz,
                 app=self.app,
             )
         )
+
+    def _named(self, room_id: str) -> None:
+        if self.timeline.cursor_room_id == room_id:
+            self._refresh_panel()
 
     # ----------------------------------------------------------------- booking
 

@@ -14,6 +14,7 @@ from textual.containers import Horizontal
 from textual.widgets import Checkbox, Footer, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
+from staffterm.ui.block_names import BlockNames
 from staffterm.ui.messages import SessionFailed
 from staffterm.ui.screens.base import StafftermScreen
 from staffterm.ui.styles import room_state_style, themed
@@ -83,6 +84,7 @@ Buildings, their levels and rooms, each with its status **now**: *free*, *free u
         self._rows: dict[str, RoomRow] = {}
         self._buildings: list[BuildingView] = []
         self._filter = RoomFilter()
+        self._names = BlockNames(self, self._named)
 
     def compose(self) -> ComposeResult:
         from textual.lazy import Lazy
@@ -149,6 +151,7 @@ Buildings, their levels and rooms, each with its status **now**: *free*, *free u
 
     def _show(self, views: list[BuildingView]) -> None:
         self._buildings = views
+        self._names.clear()
         self._rows = {row.room.id: row for view in views for _, rows in view.levels for row in rows}
         tree = self.query_one("#zones-tree", Tree)
         if self._room_nodes and set(self._room_nodes) == self._visible_room_ids():
@@ -230,6 +233,11 @@ Buildings, their levels and rooms, each with its status **now**: *free*, *free u
             text.append(" (not bookable)", style="dim")
         return text
 
+    def _named(self, room_id: str) -> None:
+        node = self.query_one("#zones-tree", Tree).cursor_node
+        if node is not None and node.data == room_id:
+            self._refresh_detail(node)
+
     # ----------------------------------------------------------------- filters
 
     def action_focus_filters(self) -> None:
@@ -296,8 +304,9 @@ Buildings, their levels and rooms, each with its status **now**: *free*, *free u
         text.append("Now: ")
         text.append(row.status.describe(tz), style=room_state_style(self.app, row.status.state))
         text.append("\n\nToday\n", style="bold underline")
-        blocks = list(row.availability.blocks) if row.availability is not None else []
-        unknown = row.availability is None or row.availability.error
+        availability = row.availability
+        unknown = availability is None or availability.error
+        blocks = [] if unknown else self._names.view(room, availability.blocks, availability.start, availability.end)
         if unknown:
             # Its calendar could not be read: saying "no meetings" would call the room free.
             text.append("Free/busy unknown", style=themed(self.app, "warning", bold=True))
