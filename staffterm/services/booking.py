@@ -7,7 +7,6 @@ and carries an idempotency key so a retried create never makes a second meeting.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta, tzinfo
@@ -39,6 +38,7 @@ from staffterm.models import (
     Zone,
 )
 from staffterm.services.block_names import name_blocks
+from staffterm.services.estate import Estate
 from staffterm.services.room_board import (
     BuildingWindow,
     fetch_availability,
@@ -96,9 +96,10 @@ def _attendee(value: str | Attendee) -> Attendee:
 
 
 class BookingService:
-    def __init__(self, backend: Backend, clock: Clock) -> None:
+    def __init__(self, backend: Backend, clock: Clock, estate: Estate | None = None) -> None:
         self.backend = backend
         self.clock = clock
+        self.estate = estate or Estate(backend)
 
     # ----------------------------------------------------------------- helpers
 
@@ -118,10 +119,7 @@ class BookingService:
             )
 
     async def _zones(self) -> dict[str, Zone]:
-        try:
-            return {z.id: z for z in await self.backend.list_zones()}
-        except NotSupportedError:
-            return {}
+        return {z.id: z for z in await self.estate.zones()}
 
     async def _room(self, room_id: str) -> Room:
         try:
@@ -174,7 +172,7 @@ class BookingService:
             return await self._room(room_id)
         candidates = list(event.room_ids)
         try:
-            rooms = await self.backend.list_rooms()
+            rooms = await self.estate.rooms()
         except NotSupportedError:
             rooms = []
         by_key = {r.id: r for r in rooms} | {r.email.lower(): r for r in rooms}
@@ -203,7 +201,7 @@ class BookingService:
         length = _check_minutes(minutes)
         begin = _check_aware(start, "start") if start is not None else self.now_minute()
         end = begin + length
-        zone_list, all_rooms = await asyncio.gather(self.backend.list_zones(), self.backend.list_rooms())
+        zone_list, all_rooms = await self.estate.load()
         zones = {z.id: z for z in zone_list}
         if zone_id is not None and zone_id not in zones:
             raise NotFoundError(f"no zone {zone_id!r} on this site", hint="Pick a building or level from the zone list.")

@@ -21,6 +21,7 @@ from staffterm.backends.base import Backend, Capability
 from staffterm.clock import Clock
 from staffterm.errors import InvalidInputError, NotFoundError, NotSupportedError, StafftermError, invalid_input_from
 from staffterm.models import Event, Guest, GuestDraft, MailMessage, Room, Zone
+from staffterm.services.estate import Estate
 from staffterm.services.mail_templates import MailTemplates
 from staffterm.services.qr import visitor_pass_payload
 from staffterm.services.zones import UTC_ZONE, ancestors, building_of, local_day_window, timezone_for
@@ -108,17 +109,18 @@ def visitor_log_csv(guests: Iterable[Guest], tz: tzinfo) -> str:
 
 
 class ReceptionService:
-    def __init__(self, backend: Backend, templates: MailTemplates, clock: Clock, *, sender: str | None = None) -> None:
+    def __init__(
+        self, backend: Backend, templates: MailTemplates, clock: Clock, *, sender: str | None = None,
+        estate: Estate | None = None,
+    ) -> None:
         self.backend = backend
         self.templates = templates
         self.clock = clock
         self.sender = sender
+        self.estate = estate or Estate(backend)
 
     async def _zones(self) -> dict[str, Zone]:
-        try:
-            return {z.id: z for z in await self.backend.list_zones()}
-        except NotSupportedError:
-            return {}
+        return {z.id: z for z in await self.estate.zones()}
 
     async def _day_guests(self, zone_id: str | None, day: date | None, query: str | None) -> list[Guest]:
         """Guests whose visit starts on ``day`` in their own building's zone (today there when

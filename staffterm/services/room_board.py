@@ -17,6 +17,7 @@ from staffterm.clock import Clock
 from staffterm.errors import InvalidInputError, NotFoundError, StafftermError
 from staffterm.models import BusyBlock, BusyStatus, Room, RoomAvailability, Zone
 from staffterm.services.block_names import name_blocks
+from staffterm.services.estate import Estate
 from staffterm.services.zones import (
     BuildingTree,
     ancestors,
@@ -260,9 +261,10 @@ def zone_hints(
 
 
 class RoomBoard:
-    def __init__(self, backend: Backend, clock: Clock) -> None:
+    def __init__(self, backend: Backend, clock: Clock, estate: Estate | None = None) -> None:
         self.backend = backend
         self.clock = clock
+        self.estate = estate or Estate(backend)
 
     async def name_blocks(self, room: Room, blocks: list[BusyBlock], start: datetime, end: datetime) -> list[BusyBlock]:
         """``room``'s busy blocks named from its calendar (see ``block_names``)."""
@@ -283,7 +285,7 @@ class RoomBoard:
         """Rooms in ``zone_id`` (every room when ``None``) with free/busy for ``day`` (today in
         each building's zone when ``None``), over ``hours`` of that day (the whole day when
         ``None``)."""
-        zone_list, all_rooms = await asyncio.gather(self.backend.list_zones(), self.backend.list_rooms())
+        zone_list, all_rooms = await self.estate.load()
         zones = {z.id: z for z in zone_list}
         if zone_id is not None and zone_id not in zones:
             raise NotFoundError(f"no zone {zone_id!r} on this site", hint="Pick a building or level from the zone list.")

@@ -12,6 +12,7 @@ from staffterm.backends.base import Backend
 from staffterm.clock import SYSTEM_CLOCK, Clock
 from staffterm.services.booking import BookingService
 from staffterm.services.directory import DirectoryService
+from staffterm.services.estate import Estate
 from staffterm.services.mail_templates import MailTemplates
 from staffterm.services.reception import ReceptionService
 from staffterm.services.room_board import RoomBoard
@@ -36,9 +37,11 @@ class Session:
         self.tenant_name = tenant_name if tenant_name is not None else backend.tenant_name
         self.provider = provider or backend.provider
         self.templates = templates or MailTemplates()
-        self.board = RoomBoard(backend, self.clock)
-        self.booking = BookingService(backend, self.clock)
-        self.reception = ReceptionService(backend, self.templates, self.clock, sender=sender)
+        # One estate (zones and rooms) shared by every service: read once, not once per service.
+        self.estate = Estate(backend)
+        self.board = RoomBoard(backend, self.clock, self.estate)
+        self.booking = BookingService(backend, self.clock, self.estate)
+        self.reception = ReceptionService(backend, self.templates, self.clock, sender=sender, estate=self.estate)
         self.directory = DirectoryService(backend)
 
     @classmethod

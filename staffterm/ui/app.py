@@ -230,7 +230,7 @@ class StafftermApp(App[int]):
             buildings = self.catalog.buildings
             self.building_id = preferred if self.catalog.zone(preferred) else (buildings[0].id if buildings else None)
         self._day = self.building_today()
-        self.set_interval(self.refresh_seconds, self.action_refresh_data, name="auto-refresh")
+        self.set_interval(self.refresh_seconds, self.action_auto_refresh, name="auto-refresh")
         self.set_interval(30, self._check_day_rollover, name="day-rollover")
         self.sub_title = f"{session.tenant_name} · {session.provider}"
         self._reload_screens()
@@ -242,8 +242,8 @@ class StafftermApp(App[int]):
     async def load_catalog(self) -> None:
         from staffterm.ui.catalog import Catalog
 
-        backend = self.session.backend
-        zones, rooms = await asyncio.gather(backend.list_zones(), backend.list_rooms())
+        # The session's estate: shared with the services, so a screen's load reads it no more.
+        zones, rooms = await self.session.estate.load()
         self.catalog = Catalog(zones=zones, rooms=rooms)
 
     async def on_unmount(self) -> None:
@@ -270,9 +270,18 @@ class StafftermApp(App[int]):
 
     def data_changed(self) -> None:
         """Call after a write: refresh what is in view, and the rest when next shown."""
-        self.action_refresh_data()
+        self.action_auto_refresh()
 
     def action_refresh_data(self) -> None:
+        """``r``: everything read again, zones and rooms too."""
+        if self.session is None:
+            return
+        self.session.estate.invalidate()
+        self.action_auto_refresh()
+
+    def action_auto_refresh(self) -> None:
+        """The refresh timer (and a write): what changes by the minute is read again; zones and
+        rooms only once they are old (``Estate.MAX_AGE_SECONDS``)."""
         if self.session is None:
             return
         self.run_worker(self._refresh_all, group="catalog", exclusive=True, exit_on_error=False, name="refresh")

@@ -11,6 +11,7 @@ the fake (its state and the requests it served).
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -200,6 +201,44 @@ async def test_free_busy_is_one_request_per_building_on_load_and_on_refresh(make
         await pilot.press("f3")  # the timeline asks for its one building
         await settle(pilot, app)
         assert free_busy_zones(placeos_fake, served) == ["zone-syd"]
+
+
+def served_paths(fake, since: int = 0) -> Counter:
+    return Counter(r.url.path for r in fake.requests[since:])
+
+
+async def test_refreshes_ask_free_busy_again_not_the_zones_and_rooms(make_placeos_app, placeos_fake):
+    # Zones and rooms change rarely and a real estate's systems list is large: they are read once
+    # (and on r), while the auto-refresh and a write cost only each building's one free/busy call.
+    app = make_placeos_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot, app)
+        startup = served_paths(placeos_fake)
+        assert startup["/api/engine/v2/systems"] == 1 and startup["/api/engine/v2/zones"] <= 4
+        assert startup[FREE_BUSY] == 2
+
+        served = len(placeos_fake.requests)
+        app.action_auto_refresh()  # what the refresh timer runs
+        await settle(pilot, app)
+        assert served_paths(placeos_fake, served) == Counter({FREE_BUSY: 2})
+
+        served = len(placeos_fake.requests)
+        app.data_changed()  # after a write
+        await settle(pilot, app)
+        assert served_paths(placeos_fake, served) == Counter({FREE_BUSY: 2})
+
+        served = len(placeos_fake.requests)
+        await pilot.press("r")  # asked for: the estate is read again, once
+        await settle(pilot, app)
+        again = served_paths(placeos_fake, served)
+        assert again["/api/engine/v2/systems"] == 1 and again["/api/engine/v2/zones"] <= 4
+        assert again[FREE_BUSY] == 2
+
+        served = len(placeos_fake.requests)
+        await pilot.press("f3")  # another screen: its building's free/busy (and, for the panel,
+        await settle(pilot, app)  # the calendar of the room under the cursor)
+        timeline = served_paths(placeos_fake, served)
+        assert timeline[FREE_BUSY] == 1 and timeline[EVENTS] <= 1 and set(timeline) <= {FREE_BUSY, EVENTS}
 
 
 async def test_a_partial_reply_warns_naming_the_calendar_and_the_room_is_unknown_not_free(

@@ -166,6 +166,21 @@ async def test_list_rooms_and_filters(backend):
         await backend.list_rooms(capacity=-1)
 
 
+async def test_an_unfiltered_room_list_is_the_room_index_a_filtered_one_is_not(backend, fake, tmp_path):
+    # Free/busy maps mailboxes to rooms through the index: listing every room fills it, so the
+    # console's estate read and its first free/busy cost one systems listing, not two.
+    await backend.list_rooms(zone_id="zone-syd-l1")
+    await backend.free_busy(DAY_START, DAY_END, zone_id="zone-syd-l1")
+    assert len(requests_to(fake, "/api/engine/v2/systems")) == 2  # the filtered list did not count
+
+    fresh = FakePlaceOS(now=NOW)
+    async with make_backend(fresh, tmp_path / "other") as other:
+        await other.list_rooms()
+        found = await other.free_busy(DAY_START, DAY_END, zone_id="zone-syd-l1")
+        assert {a.room_id for a in found} == {"sys-ada", "sys-babbage", "sys-curie", "sys-darwin"}
+        assert len(requests_to(fresh, "/api/engine/v2/systems")) == 1
+
+
 async def test_get_room_by_id_or_email(backend):
     assert (await backend.get_room("sys-ada")).email == "ada.room@acme.example"
     assert (await backend.get_room("Ada.Room@acme.example")).id == "sys-ada"

@@ -178,15 +178,18 @@ class PlaceOSBackend(GuestsMixin, EventsMixin):
         wanted = [f.strip() for f in features if isinstance(f, str) and f.strip()]
         # "approval" stands for the system's approval flag, not a feature PlaceOS could filter on.
         server_features = [f for f in wanted if f.lower() != APPROVAL_FEATURE]
+        q = query.strip() if isinstance(query, str) and query.strip() else None
         rows = await self.engine.all_systems(
-            q=query.strip() if isinstance(query, str) and query.strip() else None,
+            q=q,
             zone_id=zone_id or None,
             capacity=capacity,
             bookable=bookable,
             features=server_features or None,
         )
         rooms = self.convert_rows(rows, room_from_wire, "room")
-        self.remember_rooms(rooms)
+        # An unfiltered list is every room: it doubles as the room index (no second listing).
+        unfiltered = q is None and not zone_id and capacity is None and not server_features and bookable is None
+        self.remember_rooms(rooms, complete=unfiltered)
         # PlaceOS filters already; checking again keeps a lenient server from widening a search.
         return [
             r

@@ -244,10 +244,15 @@ class PlaceOSCore(Backend):
 
     # ----------------------------------------------------------------- rooms index
 
-    def remember_rooms(self, rooms: Iterable[Room]) -> None:
+    def remember_rooms(self, rooms: Iterable[Room], *, complete: bool = False) -> None:
+        """Keep rooms for lookups; ``complete``: these are every room, so the index is fresh."""
+        if complete:
+            self._rooms, self._rooms_by_email = {}, {}
         for room in rooms:
             self._rooms[room.id] = room
             self._rooms_by_email[room.email] = room
+        if complete:
+            self._rooms_loaded_at = time.monotonic()
 
     async def room_index(self, *, refresh: bool = False) -> dict[str, Room]:
         """Every room by email (loaded once, re-read when stale and asked to refresh)."""
@@ -258,10 +263,7 @@ class PlaceOSCore(Backend):
         async with self._rooms_lock:
             if self._rooms_loaded_at is None or (refresh and time.monotonic() - self._rooms_loaded_at >= ROOM_INDEX_TTL):
                 systems = await self.engine.all_systems()
-                rooms = self.convert_rows(systems, room_from_wire, "room")
-                self._rooms, self._rooms_by_email = {}, {}
-                self.remember_rooms(rooms)
-                self._rooms_loaded_at = time.monotonic()
+                self.remember_rooms(self.convert_rows(systems, room_from_wire, "room"), complete=True)
         return self._rooms_by_email
 
     async def find_room(self, key: str) -> Room | None:

@@ -238,4 +238,4 @@ class FindRoomScreen(StafftermModal):
         if event is not None:
             self.dismiss(event)
             # The screen underneath shows the room free: bring every screen up to date.
-            self.app.action_refresh_data()
+            self.app.data_changed()

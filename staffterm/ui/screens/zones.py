@@ -133,8 +133,9 @@ Buildings, their levels and rooms, each with its status **now**: *free*, *free u
         session = self.app.session
         catalog = self.app.catalog
         views: list[BuildingView] = []
+        # Every building at once: one free/busy call per building, all in flight together.
+        snapshot = await session.board.load(None)
         for building in catalog.buildings:
-            snapshot = await session.board.load(building.id)
             tz = catalog.tz(building.id)
             view = BuildingView(zone=building, tz=tz, loaded_at=snapshot.loaded_at)
             statuses = snapshot.statuses_at(self.app.now())

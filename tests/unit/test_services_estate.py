@@ -1,0 +1,103 @@
+"""The estate (zones and rooms) is read once, shared by concurrent callers, re-read when old or
+when invalidated, and a backend without zones still lists its rooms."""
+
+from __future__ import annotations
+
+import asyncio
+
+from staffterm.errors import NotSupportedError
+from staffterm.models import Room, Zone, ZoneKind
+from staffterm.services.estate import Estate
+
+BUILDING = Zone(id="bld", name="HQ", kind=ZoneKind.BUILDING)
+ROOM = Room(id="r1", name="Ada", email="ada@example.com", capacity=4, zone_ids=["bld"])
+
+
+class CountingBackend:
+    def __init__(self, *, zones_supported: bool = True) -> None:
+        self.zone_reads = self.room_reads = 0
+        self.zones_supported = zones_supported
+        self.gate: asyncio.Event | None = None
+
+    async def list_zones(self) -> list[Zone]:
+        self.zone_reads += 1
+        if not self.zones_supported:
+            raise NotSupportedError("no zones here", capability="zones")
+        return [BUILDING]
+
+    async def list_rooms(self) -> list[Room]:
+        self.room_reads += 1
+        if self.gate is not None:
+            await self.gate.wait()
+        return [ROOM]
+
+
+class Ticks:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_read_once_then_served_until_old() -> None:
+    backend, ticks = CountingBackend(), Ticks()
+    estate = Estate(backend, monotonic=ticks)
+    assert await estate.load() == ([BUILDING], [ROOM])
+    assert await estate.zones() == [BUILDING] and await estate.rooms() == [ROOM]
+    assert (backend.zone_reads, backend.room_reads) == (1, 1)
+    ticks.now += Estate.MAX_AGE_SECONDS - 1
+    await estate.load()
+    assert backend.room_reads == 1
+    ticks.now += 2
+    await estate.load()
+    assert (backend.zone_reads, backend.room_reads) == (2, 2)
+
+
+async def test_invalidate_reads_again() -> None:
+    backend = CountingBackend()
+    estate = Estate(backend)
+    await estate.load()
+    estate.invalidate()
+    await estate.load()
+    assert backend.room_reads == 2
+
+
+async def test_concurrent_callers_share_one_read() -> None:
+    backend = CountingBackend()
+    backend.gate = asyncio.Event()
+    estate = Estate(backend)
+    waiting = [asyncio.create_task(estate.load()) for _ in range(5)]
+    await asyncio.sleep(0)
+    backend.gate.set()
+    results = await asyncio.gather(*waiting)
+    assert all(r == ([BUILDING], [ROOM]) for r in results) and backend.room_reads == 1
+
+
+async def test_callers_get_copies_not_the_cache() -> None:
+    estate = Estate(CountingBackend())
+    zones, rooms = await estate.load()
+    zones.clear()
+    rooms.clear()
+    assert await estate.load() == ([BUILDING], [ROOM])
+
+
+async def test_a_backend_without_zones_still_lists_rooms() -> None:
+    estate = Estate(CountingBackend(zones_supported=False))
+    assert await estate.load() == ([], [ROOM])
+
+
+async def test_a_failed_read_is_not_kept() -> None:
+    class Failing(CountingBackend):
+        async def list_rooms(self) -> list[Room]:
+            self.room_reads += 1
+            raise RuntimeError("offline")
+
+    backend = Failing()
+    estate = Estate(backend)
+    for _ in range(2):
+        try:
+            await estate.load()
+        except RuntimeError:
+            pass
+    assert backend.room_reads == 2  # tried again, nothing stale or half-read kept
