@@ -12,8 +12,11 @@ that is logged or raised carries a key, token or password.
 from __future__ import annotations
 
 import asyncio
+import json as _json
 import logging
+import math
 import random as _random
+import re
 import time
 from collections.abc import Awaitable, Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -49,6 +52,10 @@ SENSITIVE_PARAMS = frozenset(
     }
 )
 SENSITIVE_HEADERS = frozenset({"authorization", "x-api-key", "cookie", "set-cookie", "proxy-authorization"})
+# RFC 9110 delay-seconds is ASCII digits; a fraction is tolerated. float() alone would also take
+# "inf", "nan", "-3", "1_000" and non-ASCII digits, none of which a server means as a wait.
+_DELAY_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+LOGGED_BODY_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -91,22 +98,40 @@ def next_link(response: httpx.Response) -> str | None:
     return None
 
 
+def _http_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+
+
 def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
-    """``Retry-After`` as seconds: either delta-seconds or an HTTP date."""
-    if value is None or not value.strip():
+    """``Retry-After`` as seconds: delta-seconds or an HTTP date (a past date means now).
+
+    None for anything else, so the caller falls back to jittered backoff instead of trusting it.
+    """
+    value = (value or "").strip()
+    if not value:
         return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    if _DELAY_SECONDS.fullmatch(value):
+        seconds = float(value)
+        return seconds if math.isfinite(seconds) else None
+    when = _http_date(value)
+    if when is None:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
     return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+def response_retry_after(response: httpx.Response) -> float | None:
+    """A response's ``Retry-After``, a date measured against the response's own ``Date``.
+
+    Both dates come from the server's clock, so a local clock that is hours off neither skips
+    the wait nor turns thirty seconds into hours.
+    """
+    return retry_after_seconds(response.headers.get("retry-after"), now=_http_date(response.headers.get("date")))
 
 
 def body_error_text(response: httpx.Response) -> str:
@@ -125,12 +150,53 @@ def body_error_text(response: httpx.Response) -> str:
 
 
 def redact_url(url: str | httpx.URL) -> str:
-    """The URL with the values of sensitive query parameters replaced by ``***``."""
+    """The URL with any user:password and the values of sensitive query parameters as ``***``."""
     parts = urlsplit(str(url))
-    if not parts.query:
-        return str(url)
-    pairs = [(k, "***" if k.lower() in SENSITIVE_PARAMS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
-    return urlunsplit(parts._replace(query=urlencode(pairs, safe="*,:")))
+    if "@" in parts.netloc:
+        parts = parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2])
+    if parts.query:
+        pairs = [(k, "***" if k.lower() in SENSITIVE_PARAMS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+        parts = parts._replace(query=urlencode(pairs, safe="*,:"))
+    return urlunsplit(parts)
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Headers for a log line: credentials and cookies as ``***`` (an auth scheme stays visible)."""
+    shown: dict[str, str] = {}
+    for name, value in headers.items():
+        lower = name.lower()
+        if lower in ("authorization", "proxy-authorization") and " " in value.strip():
+            shown[name] = value.strip().split(" ", 1)[0] + " ***"
+        elif lower in SENSITIVE_HEADERS:
+            shown[name] = "***"
+        else:
+            shown[name] = value
+    return shown
+
+
+def _redact_json(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: "***" if str(k).lower() in SENSITIVE_PARAMS else _redact_json(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_redact_json(v) for v in node]
+    return node
+
+
+def redact_body(content: bytes, content_type: str = "") -> str:
+    """A request or error body for a log line, with sensitive form fields and JSON keys as ``***``."""
+    if not content:
+        return ""
+    text = content.decode("utf-8", errors="replace")
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if kind == "application/x-www-form-urlencoded":
+        pairs = parse_qsl(text, keep_blank_values=True)
+        return urlencode([(k, "***" if k.lower() in SENSITIVE_PARAMS else v) for k, v in pairs], safe="*@,:")
+    if kind.endswith("json") or text.lstrip()[:1] in ("{", "["):
+        try:
+            return _json.dumps(_redact_json(_json.loads(text)), ensure_ascii=False)
+        except ValueError:
+            pass
+    return text
 
 
 def encode_params(params: Mapping[str, Any] | None) -> dict[str, str]:
@@ -179,7 +245,7 @@ def error_from_response(response: httpx.Response, *, provider: str, host: str) -
     if status == 410:
         return LimitReachedError(f"{provider}: limit reached{said}")
     if status == 429:
-        wait = retry_after_seconds(response.headers.get("retry-after"))
+        wait = response_retry_after(response)
         later = f" (try again in {wait:.0f} s)" if wait is not None else ""
         return ThrottledError(f"{provider} is throttling requests{later}", retry_after=wait)
     if status == 501:
@@ -198,11 +264,17 @@ class _Stats:
 
 
 class _ConnectionFailure(Exception):
-    """An attempt that never got a response (the outcome of a write is unknown)."""
+    """An attempt that never got a response (the outcome of a write is unknown).
 
-    def __init__(self, error: StafftermError) -> None:
+    ``transient`` is False for failures that the same request would meet again (a URL scheme
+    httpx cannot speak, a header it refuses to send, a certificate we do not trust): retrying
+    those only delays the message that says what to fix.
+    """
+
+    def __init__(self, error: StafftermError, *, transient: bool = True) -> None:
         super().__init__(str(error))
         self.error = error
+        self.transient = transient
 
 
 # --------------------------------------------------------------------------- the client
@@ -289,33 +361,72 @@ class HttpClient:
             self._stats.queued -= 1
         self._stats.in_flight += 1
         if self.rate_limit > 0:
-            # Space request starts at least 1/rate apart (the Calendar driver's ticker).
-            async with self._rate_lock:
-                gap = 1.0 / self.rate_limit
-                wait = self._stats.last_start + gap - time.monotonic()
-                if wait > 0:
-                    await self._sleep(wait)
-                self._stats.last_start = time.monotonic()
+            try:
+                await self._space_starts()
+            except BaseException:  # cancelled while waiting its turn: the slot must not go with it
+                self._release()
+                raise
+
+    async def _space_starts(self) -> None:
+        # Space request starts at least 1/rate apart (the Calendar driver's ticker).
+        async with self._rate_lock:
+            gap = 1.0 / self.rate_limit
+            wait = self._stats.last_start + gap - time.monotonic()
+            if wait > 0:
+                await self._sleep(wait)
+            self._stats.last_start = time.monotonic()
 
     def _release(self) -> None:
         self._stats.in_flight -= 1
         self._slots.release()
 
+    async def _attempt(self, method: str, url: str, **send: Any) -> httpx.Response:
+        """One try through the queue. The slot is given back however the try ends: a reply, a
+        lost connection, an exception from our own side or the caller's task being cancelled."""
+        await self._acquire()
+        try:
+            return await self._send_once(method, url, **send)
+        finally:
+            self._release()
+
     # ----------------------------------------------------------------- requests
 
     def _backoff(self, attempt: int) -> float:
-        # Full jitter: anywhere between 0 and the capped exponential step.
-        ceiling = min(self.retry.max_delay, self.retry.base_delay * (2 ** (attempt - 1)))
+        # Full jitter: anywhere between 0 and the capped exponential step (the exponent is
+        # bounded so a large max_attempts cannot overflow the float).
+        ceiling = min(self.retry.max_delay, self.retry.base_delay * (2 ** min(attempt - 1, 32)))
         return ceiling * self._random()
 
+    def _same_origin(self, url: str) -> bool:
+        target = httpx.URL(url)
+        if not target.is_absolute_url:
+            return True
+        base = httpx.URL(self.base_url)
+        return (target.scheme, target.host, target.port) == (base.scheme, base.host, base.port)
+
+    def _loggable_body(self, content: bytes, content_type: str) -> str:
+        # Known secrets go before truncation, so a cut can never leave half a secret showing.
+        text = self.redact(redact_body(content, content_type))
+        return text if len(text) <= LOGGED_BODY_CHARS else f"{text[:LOGGED_BODY_CHARS]}… ({len(content)} bytes)"
+
+    def _log_request(self, request: httpx.Request) -> None:
+        try:
+            content = request.content
+        except httpx.RequestNotRead:  # a streamed body is not read just to log it
+            content = b""
+        log.debug(
+            "%s %s %s headers=%s body=%s",
+            self.provider, request.method, self.redact(redact_url(request.url)),
+            self.redact(str(redact_headers(request.headers))),
+            self._loggable_body(content, request.headers.get("content-type", "")) or "-",
+        )
+
     async def _send_once(
-        self, method: str, url: str, *, params: dict[str, str], headers: dict[str, str], body: dict[str, Any], use_auth: bool
+        self, method: str, url: str, *, params: dict[str, str], headers: httpx.Headers, body: dict[str, Any]
     ) -> httpx.Response:
-        final_headers = dict(headers)
-        if use_auth and self.auth is not None:
-            final_headers.update(await self.auth.headers(self))
-        request = self._client.build_request(method, url, params=params or None, headers=final_headers, **body)
-        log.debug("%s %s %s", self.provider, method, self.redact(redact_url(request.url)))
+        request = self._client.build_request(method, url, params=params or None, headers=headers, **body)
+        if log.isEnabledFor(logging.DEBUG):
+            self._log_request(request)
         started = time.monotonic()
         try:
             response = await self._client.send(request)
@@ -326,14 +437,20 @@ class HttpClient:
                     hint="The service may be down or slow; try again, or raise timeout_seconds.",
                 )
             ) from None
+        except (httpx.UnsupportedProtocol, httpx.LocalProtocolError) as exc:
+            raise _ConnectionFailure(self._connection_error(exc), transient=False) from None
         except httpx.HTTPError as exc:
-            raise _ConnectionFailure(self._connection_error(exc)) from None
+            error = self._connection_error(exc)
+            raise _ConnectionFailure(error, transient="certificate" not in error.message) from None
         await response.aread()
-        log.debug(
-            "%s %s %s -> %s in %.0f ms",
-            self.provider, method, self.redact(redact_url(request.url)), response.status_code,
-            (time.monotonic() - started) * 1000,
-        )
+        if log.isEnabledFor(logging.DEBUG):
+            failed = response.status_code >= 400
+            log.debug(
+                "%s %s %s -> %s in %.0f ms%s",
+                self.provider, method, self.redact(redact_url(request.url)), response.status_code,
+                (time.monotonic() - started) * 1000,
+                f" body={self._loggable_body(response.content, response.headers.get('content-type', ''))}" if failed else "",
+            )
         return response
 
     def _connection_error(self, exc: Exception) -> UnavailableError:
@@ -385,9 +502,15 @@ class HttpClient:
         retry_safe = idempotent if idempotent is not None else (method in IDEMPOTENT_METHODS)
         if idempotency_key:
             retry_safe = True
-        sent_headers = dict(headers or {})
-        if idempotency_key:
-            sent_headers.setdefault("Idempotency-Key", idempotency_key)
+        if use_auth and self.auth is not None and not self._same_origin(url):
+            # Our key or token goes to our server only, whatever URL a page link handed us.
+            raise InvalidInputError(
+                f"refusing to send {self.provider} credentials to {urlsplit(url).netloc}, which is not {self.host}"
+            )
+        # Case-insensitive, so a caller's own "idempotency-key" header is not sent twice.
+        sent_headers = httpx.Headers(headers or {})
+        if idempotency_key and "idempotency-key" not in sent_headers:
+            sent_headers["Idempotency-Key"] = idempotency_key
         body: dict[str, Any] = {}
         if json is not None:
             body["json"] = json
@@ -406,19 +529,21 @@ class HttpClient:
                 existing = await find_existing()
                 if existing is not None:
                     return existing
-            await self._acquire()
+            attempt_headers = httpx.Headers(sent_headers)
+            if use_auth and self.auth is not None:
+                # Fetched before queueing: a sign-in is itself a request through this queue, and
+                # waiting for it while holding a slot deadlocks once every slot does the same.
+                attempt_headers.update(await self.auth.headers(self))
             try:
-                response = await self._send_once(method, url, params=encoded, headers=sent_headers, body=body, use_auth=use_auth)
+                response = await self._attempt(method, url, params=encoded, headers=attempt_headers, body=body)
             except _ConnectionFailure as failure:
-                self._release()
-                if not retry_safe or attempt >= self.retry.max_attempts:
+                if not (retry_safe and failure.transient) or attempt >= self.retry.max_attempts:
                     raise failure.error from None
                 outcome_unknown = True
                 delay = self._backoff(attempt)
                 log.info("%s %s failed (%s); retry %d in %.1f s", self.provider, method, failure.error, attempt, delay)
                 await self._sleep(delay)
                 continue
-            self._release()
             status = response.status_code
             if 200 <= status < 300 or status in allow_status:
                 return response
@@ -428,7 +553,7 @@ class HttpClient:
                     attempt -= 1  # a renewed token is not a retry of a failure
                     continue
             if status in self.retry.statuses and retry_safe and attempt < self.retry.max_attempts:
-                wait = retry_after_seconds(response.headers.get("retry-after"))
+                wait = response_retry_after(response)
                 if wait is not None and wait > self.retry.max_retry_after:
                     self._raise_for(response)
                 delay = wait if wait is not None else self._backoff(attempt)

@@ -82,7 +82,7 @@ async def test_retry_after_as_http_date() -> None:
     assert retry_after_seconds(format_datetime(now + timedelta(seconds=30), usegmt=True), now=now) == 30
     assert retry_after_seconds("garbage") is None
     assert retry_after_seconds(None) is None
-    assert retry_after_seconds("-3") == 0
+    assert retry_after_seconds("-3") is None  # not delay-seconds: backoff, not an instant retry
 
 
 async def test_503_without_retry_after_backs_off_exponentially_with_jitter_and_a_cap() -> None:
