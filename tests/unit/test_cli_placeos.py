@@ -121,3 +121,44 @@ def test_commands_lists_every_command(capsys) -> None:
 
     listed = json.loads(capsys.readouterr().out)
     assert [c["name"] for c in listed] == [c.name for c in COMMANDS]
+
+
+def _client_keywords(command) -> tuple[set[str], bool]:
+    """The keywords the raw client method behind ``command`` takes, and whether it takes **more."""
+    import inspect
+
+    from staffterm.backends.placeos.engine import EngineAPI
+    from staffterm.backends.placeos.staff import StaffAPI
+
+    method = getattr(EngineAPI if command.api == "engine" else StaffAPI, command.method)
+    params = list(inspect.signature(method).parameters.values())[1:]
+    named = {p.name for p in params if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
+    return named, any(p.kind is p.VAR_KEYWORD for p in params)
+
+
+@pytest.mark.parametrize("name", [c.name for c in COMMANDS])
+def test_every_filter_the_client_knows_is_reachable_from_the_command_line(name: str) -> None:
+    # A filter the raw client sends but the CLI cannot name is a PlaceOS feature nobody can reach.
+    command = BY_NAME[name]
+    named, _ = _client_keywords(command)
+    assert named - {p.name for p in command.params} == set()
+
+
+@pytest.mark.parametrize("name", [c.name for c in COMMANDS])
+def test_every_command_line_option_is_a_parameter_of_the_client(name: str) -> None:
+    command = BY_NAME[name]
+    named, takes_more = _client_keywords(command)
+    if not takes_more:
+        assert {p.name for p in command.params} <= named
+
+
+def test_query_bookings_passes_the_extra_filters_through() -> None:
+    argv = [
+        "placeos", "query_bookings", "--type", "desk", "--include_checked_out", "true", "--event_id", "ev-1",
+        "--extension_data", '{"visitor": true}', "--asset_id", "desk-3", "--limit", "50", "--deleted", "false",
+    ]
+    given = call_arguments(build_parser(argv).parse_args(argv), BY_NAME["query_bookings"])
+    assert given == {
+        "type": "desk", "include_checked_out": True, "event_id": "ev-1", "extension_data": {"visitor": True},
+        "asset_id": "desk-3", "limit": 50, "deleted": False,
+    }

@@ -41,6 +41,31 @@ def _p(name: str, kind: str = STR, required: bool = False, help: str = "", alias
 
 
 _WINDOW = (_p("period_start", TIME, True, "start (epoch seconds or ISO 8601)"), _p("period_end", TIME, True, "end"))
+# Which occurrence of a recurring booking a booking command acts on (the whole series without it).
+_INSTANCE = _p("instance", INT, help="occurrence of a recurring booking (epoch seconds of its start)")
+# Setup and breakdown buffers around a meeting, kept in the event's metadata.
+_BUFFERS = (
+    _p("setup_time", INT, help="minutes of setup before the meeting"),
+    _p("breakdown_time", INT, help="minutes of breakdown after it"),
+    _p("setup_event_id"), _p("breakdown_event_id"),
+    _p("calendar", help="the calendar holding the event, when not the room's"),
+)
+# What a recurring booking repeats on (the Staff API's recurrence fields).
+_RECURRENCE = (
+    _p("recurrence_type", help="none, daily, weekly or monthly"),
+    _p("recurrence_days", INT, help="bitmap of weekdays, Sunday = 1"),
+    _p("recurrence_nth_of_month", INT), _p("recurrence_interval", INT),
+    _p("recurrence_end", TIME),
+)
+# Filters of GET /bookings beyond the window and zones (query_bookings and booked share them).
+_BOOKING_FILTERS = (
+    _p("user"), _p("email"), _p("state"), _p("created_before", TIME), _p("created_after", TIME),
+    _p("approved", BOOL), _p("rejected", BOOL), _p("checked_in", BOOL), _p("include_checked_out", BOOL),
+    _p("include_deleted", BOOL), _p("deleted", BOOL), _p("checked_out", BOOL), _p("include_booked_by", BOOL),
+    _p("department"), _p("extension_data", JSON, help='JSON object of extension fields to match, {"key": value}'),
+    _p("event_id"), _p("ical_uid"), _p("permission", help="PRIVATE, OPEN or PUBLIC"), _p("asset_id"),
+    _p("limit", INT, help="page size (every page is read)"),
+)
 _ROOM_FILTERS = (
     _p("zones", LIST, help="zone ids"),
     _p("systems", LIST, help="system (room) ids"),
@@ -68,7 +93,8 @@ COMMANDS: tuple[DriverCommand, ...] = (
     # ----------------------------------------------------------------- engine: metadata
     DriverCommand("metadata", "engine", "metadata", "a zone's or system's metadata", (_p("id", required=True), _p("key"))),
     DriverCommand(
-        "metadata_children", "engine", "metadata_children", "metadata of a zone's children", (_p("id", required=True), _p("key"))
+        "metadata_children", "engine", "metadata_children", "metadata of a zone's children",
+        (_p("id", required=True), _p("key"), _p("include_parent", BOOL))
     ),
     DriverCommand(
         "write_metadata", "engine", "write_metadata", "replace one metadata entry",
@@ -107,29 +133,33 @@ COMMANDS: tuple[DriverCommand, ...] = (
     ),
     DriverCommand(
         "query_guests", "staff", "query_guests", "guests expected in a window",
-        (_p("period_start", TIME, True), _p("period_end", TIME, True), _p("zones", LIST, True)),
+        (_p("period_start", TIME, True), _p("period_end", TIME, True), _p("zones", LIST, True), _p("q")),
     ),
     # ----------------------------------------------------------------- staff: events
     DriverCommand(
         "query_events", "staff", "query_events", "calendar events of rooms or zones",
-        (*_WINDOW, *_ROOM_FILTERS, _p("include_cancelled", BOOL)),
+        (*_WINDOW, *_ROOM_FILTERS, _p("include_cancelled", BOOL), _p("calendars", LIST), _p("ical_uid")),
     ),
     DriverCommand(
         "update_event", "staff", "update_event", "change an event (body: the event JSON with its id)",
-        (_p("system_id", required=True), _p("event", JSON, True)), writes=True,
+        (
+            _p("system_id", required=True), _p("event", JSON, True), _p("event_id", help="when the body has no id"),
+            _p("calendar"), _p("notify_existing_attendees", BOOL),
+        ),
+        writes=True,
     ),
     DriverCommand(
         "delete_event", "staff", "delete_event", "delete an event from a room calendar",
-        (_p("system_id", required=True), _p("event_id", required=True)), writes=True,
+        (_p("system_id", required=True), _p("event_id", required=True), _p("calendar"), _p("notify", BOOL)), writes=True,
     ),
     DriverCommand(
         "patch_event_metadata", "staff", "patch_event_metadata", "merge into an event's metadata",
-        (_p("system_id", required=True), _p("event_id", required=True), _p("metadata", JSON, True), _p("ical_uid")),
+        (_p("system_id", required=True), _p("event_id", required=True), _p("metadata", JSON, True), _p("ical_uid"), *_BUFFERS),
         writes=True,
     ),
     DriverCommand(
         "replace_event_metadata", "staff", "replace_event_metadata", "replace an event's metadata",
-        (_p("system_id", required=True), _p("event_id", required=True), _p("metadata", JSON, True), _p("ical_uid")),
+        (_p("system_id", required=True), _p("event_id", required=True), _p("metadata", JSON, True), _p("ical_uid"), *_BUFFERS),
         writes=True,
     ),
     # ----------------------------------------------------------------- staff: bookings
@@ -140,6 +170,10 @@ COMMANDS: tuple[DriverCommand, ...] = (
             _p("user_name"), _p("zones", LIST, True), _p("booking_start", TIME), _p("booking_end", TIME),
             _p("checked_in", BOOL), _p("approved", BOOL), _p("title"), _p("description"), _p("time_zone"),
             _p("extension_data", JSON), _p("utm_source"), _p("limit_override", INT),
+            _p("asset_ids", LIST, help="every asset of a group booking"), _p("asset_name"),
+            _p("attendees", JSON, help="JSON list of {name, email, visit_expected}"), _p("all_day", BOOL),
+            _p("event_id"), _p("ical_uid"), _p("process_state"), _p("permission"), _p("department"), *_RECURRENCE,
+            _p("idempotency_key", help="makes a retried create safe: PlaceOS books it once"),
         ),
         writes=True,
     ),
@@ -148,33 +182,34 @@ COMMANDS: tuple[DriverCommand, ...] = (
         (
             _p("booking_id", required=True), _p("booking_start", TIME), _p("booking_end", TIME), _p("asset_id"),
             _p("title"), _p("description"), _p("timezone"), _p("extension_data", JSON), _p("approved", BOOL),
-            _p("checked_in", BOOL), _p("limit_override", INT),
+            _p("checked_in", BOOL), _p("limit_override", INT), _p("asset_ids", LIST), _p("zones", LIST),
+            _p("user_email"), _p("user_name"), _p("attendees", JSON), _p("all_day", BOOL), _p("permission"),
+            _INSTANCE, _p("recurrence_end", TIME),
         ),
         writes=True,
     ),
-    DriverCommand("reject", "staff", "reject", "reject a booking", (_p("booking_id", required=True), _p("utm_source")), writes=True),
-    DriverCommand("approve", "staff", "approve", "approve a booking", (_p("booking_id", required=True),), writes=True),
+    DriverCommand("reject", "staff", "reject", "reject a booking", (_p("booking_id", required=True), _p("utm_source"), _INSTANCE), writes=True),
+    DriverCommand(
+        "approve", "staff", "approve", "approve a booking", (_p("booking_id", required=True), _p("utm_source"), _INSTANCE),
+        writes=True,
+    ),
     DriverCommand(
         "booking_state", "staff", "booking_state", "set a booking's workflow state",
-        (_p("booking_id", required=True), _p("state", required=True)), writes=True,
+        (_p("booking_id", required=True), _p("state", required=True), _INSTANCE, _p("utm_source")), writes=True,
     ),
     DriverCommand(
         "booking_check_in", "staff", "booking_check_in", "check a booking in (or out with --state false)",
-        (_p("booking_id", required=True), _p("state", BOOL), _p("utm_source")), writes=True,
+        (_p("booking_id", required=True), _p("state", BOOL), _p("utm_source"), _INSTANCE), writes=True,
     ),
     DriverCommand(
-        "booking_delete", "staff", "booking_delete", "delete a booking", (_p("booking_id", required=True), _p("utm_source")),
+        "booking_delete", "staff", "booking_delete", "delete a booking", (_p("booking_id", required=True), _p("utm_source"), _INSTANCE),
         writes=True,
     ),
     DriverCommand(
         "query_bookings", "staff", "query_bookings", "bookings of a type (every page)",
-        (
-            _p("type", required=True), _p("period_start", TIME), _p("period_end", TIME), _p("zones", LIST), _p("user"),
-            _p("email"), _p("state"), _p("created_before", TIME), _p("created_after", TIME), _p("approved", BOOL),
-            _p("rejected", BOOL), _p("checked_in", BOOL),
-        ),
+        (_p("type", required=True), _p("period_start", TIME), _p("period_end", TIME), _p("zones", LIST), *_BOOKING_FILTERS),
     ),
-    DriverCommand("get_booking", "staff", "get_booking", "one booking", (_p("booking_id", required=True),)),
+    DriverCommand("get_booking", "staff", "get_booking", "one booking", (_p("booking_id", required=True), _INSTANCE)),
     # ----------------------------------------------------------------- beyond the driver
     DriverCommand(
         "free_busy", "staff", "free_busy", "busy blocks of every room in zones (one call per zone)",
@@ -190,11 +225,11 @@ COMMANDS: tuple[DriverCommand, ...] = (
     ),
     DriverCommand(
         "create_event", "staff", "create_event", "create an event (body: event JSON with system_id)",
-        (_p("event", JSON, True),), in_seed=False, writes=True,
+        (_p("event", JSON, True), _p("idempotency_key", help="makes a retried create safe")), in_seed=False, writes=True,
     ),
     DriverCommand(
         "decline_event", "staff", "decline_event", "decline an event for a room or calendar",
-        (_p("event_id", required=True), _p("system_id"), _p("calendar"), _p("comment")), in_seed=False, writes=True,
+        (_p("event_id", required=True), _p("system_id"), _p("calendar"), _p("comment"), _p("notify", BOOL)), in_seed=False, writes=True,
     ),
     DriverCommand(
         "approve_event", "staff", "approve_event", "accept an event on behalf of its room",
@@ -206,12 +241,12 @@ COMMANDS: tuple[DriverCommand, ...] = (
     ),
     DriverCommand(
         "event_guest_check_in", "staff", "event_guest_check_in", "check a meeting's guest in (or out)",
-        (_p("event_id", required=True), _p("guest_id", required=True), _p("system_id"), _p("state", BOOL)),
+        (_p("event_id", required=True), _p("guest_id", required=True), _p("system_id"), _p("state", BOOL), _p("calendar")),
         in_seed=False, writes=True,
     ),
     DriverCommand(
         "booking_guest_check_in", "staff", "booking_guest_check_in", "check a booking's guest in (or out)",
-        (_p("booking_id", required=True), _p("guest_id", required=True), _p("state", BOOL)), in_seed=False, writes=True,
+        (_p("booking_id", required=True), _p("guest_id", required=True), _p("state", BOOL), _INSTANCE), in_seed=False, writes=True,
     ),
     DriverCommand(
         "clashing_assets", "staff", "clashing_assets", "which assets clash with a proposed booking",
@@ -223,10 +258,12 @@ COMMANDS: tuple[DriverCommand, ...] = (
     ),
     DriverCommand(
         "booked", "staff", "booked", "asset ids booked in a window",
-        (_p("type", required=True), _p("period_start", TIME), _p("period_end", TIME), _p("zones", LIST)), in_seed=False,
+        (_p("type", required=True), _p("period_start", TIME), _p("period_end", TIME), _p("zones", LIST), *_BOOKING_FILTERS,
+         _p("offset", INT)),
+        in_seed=False,
     ),
     DriverCommand("current_limits", "staff", "current_limits", "the tenant's booking limits", in_seed=False),
-    DriverCommand("people", "staff", "people", "search the staff directory", (_p("q"),), in_seed=False),
+    DriverCommand("people", "staff", "people", "search the staff directory", (_p("q"), _p("filter", help="a directory filter expression")), in_seed=False),
 )
 
 BY_NAME: dict[str, DriverCommand] = {command.name: command for command in COMMANDS}
