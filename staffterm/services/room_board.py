@@ -20,10 +20,10 @@ from staffterm.services.block_names import name_blocks
 from staffterm.services.estate import Estate
 from staffterm.services.zones import (
     BuildingTree,
+    Placement,
     ancestors,
     local_day_window,
     local_hours_window,
-    room_building,
     room_in_zone,
     timezone_for,
 )
@@ -192,8 +192,9 @@ async def fetch_availability(
 
 def group_by_building(rooms: Iterable[Room], zones: Mapping[str, Zone]) -> dict[str | None, list[Room]]:
     groups: dict[str | None, list[Room]] = {}
+    placement = Placement(zones)
     for room in rooms:
-        building = room_building(room, zones)
+        building = placement.building(room)
         groups.setdefault(building.id if building else None, []).append(room)
     return groups
 

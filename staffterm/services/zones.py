@@ -71,6 +71,31 @@ def room_level(room: Room, zones: Iterable[Zone] | Mapping[str, Zone]) -> Zone |
     return None
 
 
+class Placement:
+    """Each zone's building and level worked out once, so placing 1,000 rooms is dict lookups
+    rather than 1,000 walks up the same parent chains (``room_building`` / ``room_level``)."""
+
+    def __init__(self, zones: Iterable[Zone] | Mapping[str, Zone]) -> None:
+        by_id = _index(zones)
+        self._building: dict[str, Zone | None] = {}
+        self._level: dict[str, Zone | None] = {}
+        for zone_id in by_id:
+            chain = ancestors(zone_id, by_id)
+            self._building[zone_id] = next((z for z in chain if z.kind == ZoneKind.BUILDING), None)
+            self._level[zone_id] = next((z for z in chain if z.kind == ZoneKind.LEVEL), None)
+
+    def building(self, room: Room) -> Zone | None:
+        """As ``room_building``."""
+        return next((b for b in map(self._building.get, room.zone_ids) if b is not None), None)
+
+    def level(self, room: Room) -> Zone | None:
+        """As ``room_level``."""
+        return next((lv for lv in map(self._level.get, room.zone_ids) if lv is not None), None)
+
+    def building_of(self, zone_id: str) -> Zone | None:
+        return self._building.get(zone_id)
+
+
 def timezone_for(zone_id_or_room: str | Room | Sequence[str], zones: Iterable[Zone] | Mapping[str, Zone]) -> ZoneInfo:
     """The IANA zone of a zone, a room or a list of zones (PlaceOS lists an org zone naming no
     time zone before the building that names one): the nearest zone up the parents that names
@@ -157,21 +182,22 @@ class BuildingTree:
         building_zones = sorted(
             (z for z in by_id.values() if z.kind == ZoneKind.BUILDING), key=lambda z: z.name.lower()
         )
+        placement = Placement(by_id)
         levels_of: dict[str, dict[str, list[Room]]] = {b.id: {} for b in building_zones}
         for zone in by_id.values():
             if zone.kind == ZoneKind.LEVEL:
-                building = building_of(zone.id, by_id)
+                building = placement.building_of(zone.id)
                 if building is not None:
                     levels_of[building.id].setdefault(zone.id, [])
         loose: dict[str, list[Room]] = {b.id: [] for b in building_zones}
         unplaced: list[Room] = []
         for room in sorted(rooms, key=lambda r: r.name.lower()):
-            building = room_building(room, by_id)
+            building = placement.building(room)
             if building is None:
                 unplaced.append(room)
                 continue
-            level = room_level(room, by_id)
-            if level is not None and building_of(level.id, by_id) == building:
+            level = placement.level(room)
+            if level is not None and placement.building_of(level.id) == building:
                 levels_of[building.id].setdefault(level.id, []).append(room)
             else:
                 loose[building.id].append(room)

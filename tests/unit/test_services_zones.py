@@ -9,10 +9,13 @@ from staffterm.errors import InvalidInputError
 from staffterm.models import Room, Zone, ZoneKind
 from staffterm.services.zones import (
     BuildingTree,
+    Placement,
     building_of,
     local_day_window,
     local_hours_window,
+    room_building,
     room_in_zone,
+    room_level,
     timezone_for,
 )
 
@@ -114,3 +117,22 @@ def test_timezone_of_zones_listed_org_first() -> None:
     assert timezone_for(room, zones).key == "Australia/Sydney"
     assert timezone_for(["org", "syd-1"], zones).key == "Australia/Sydney"
     assert timezone_for(["org"], zones).key == "UTC"
+
+
+def test_placement_places_every_room_as_the_walks_do() -> None:
+    rooms = [
+        _room("r10", "Sky", "bld-lon", "lvl-lon-10"),
+        _room("r2b", "Beta", "area-lon-2-east"),
+        _room("rny", "Hudson", "lvl-nyc-1"),
+        _room("rmixed", "Mixed", "unknown", "bld-nyc", "lvl-lon-2"),  # first known building wins
+        _room("rloop", "Loop", "loop-a"),
+        _room("rorg", "Org", "org"),
+        _room("rnowhere", "Shed"),
+    ]
+    placement = Placement(ZONES)
+    for room in rooms:
+        assert placement.building(room) == room_building(room, ZONES), room.id
+        assert placement.level(room) == room_level(room, ZONES), room.id
+    assert placement.building(rooms[3]).id == "bld-nyc" and placement.level(rooms[3]).id == "lvl-lon-2"
+    assert placement.building_of("area-lon-2-east").id == "bld-lon"
+    assert placement.building_of("unknown") is None

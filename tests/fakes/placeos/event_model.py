@@ -175,6 +175,25 @@ def events_on(state: FakeState, calendar: str, start: int, end: int, *,
     return sorted(found, key=lambda e: (e["event_start"], e["id"]))
 
 
+def events_on_calendars(state: FakeState, calendars: list[str], start: int, end: int, *,
+                        include_cancelled: bool = False) -> dict[str, list[dict[str, Any]]]:
+    """``events_on`` for many calendars in one pass over the events: a free/busy for a zone of
+    1,000 rooms would otherwise scan every event once per room (the benchmark's bottleneck)."""
+    wanted = {c.lower(): c for c in calendars}
+    found: dict[str, list[dict[str, Any]]] = {c: [] for c in calendars}
+    for event in state.events.values():
+        if not overlaps(start, end, event["event_start"], event["event_end"]):
+            continue
+        mailboxes = {event["host"], *(a["email"] for a in event["attendees"])}
+        for mailbox in mailboxes & wanted.keys():
+            calendar = wanted[mailbox]
+            if on_calendar(event, calendar) and (include_cancelled or status_for(event, calendar) != "cancelled"):
+                found[calendar].append(event)
+    for events in found.values():
+        events.sort(key=lambda e: (e["event_start"], e["id"]))
+    return found
+
+
 def metadata_for(state: FakeState, event: dict[str, Any], system_id: str | None, now: int, *,
                  create: bool = False) -> dict[str, Any] | None:
     key = (event["id"], system_id)

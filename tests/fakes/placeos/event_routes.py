@@ -12,6 +12,7 @@ from tests.fakes.placeos.event_model import (
     build_event,
     event_zones,
     events_on,
+    events_on_calendars,
     find_event,
     iso,
     metadata_for,
@@ -77,10 +78,8 @@ def _busy(ctx: Ctx, start: int, end: int) -> tuple[list[tuple[str, Any, list[dic
         raise bad_request("the period must be at least 5 minutes long", "period_end")
     calendars = resolve_calendars(ctx)
     readable, limited, issues = split_partial(ctx, calendars)
-    out = []
-    for calendar, system in readable:
-        events = events_on(ctx.state, calendar, start, end)
-        out.append((calendar, system, events))
+    by_calendar = events_on_calendars(ctx.state, [c for c, _ in readable], start, end)
+    out = [(calendar, system, by_calendar[calendar]) for calendar, system in readable]
     return out, (partial_headers(limited, issues) if limited or issues else {})
 
 
@@ -128,8 +127,10 @@ def list_events(ctx: Ctx) -> httpx.Response:
     if strict == "all" and (limited or issues):
         raise ApiError(500, f"failed to read calendars: {', '.join(limited + issues)}")
     body = []
+    by_calendar = events_on_calendars(ctx.state, [c for c, _ in readable], start, end,
+                                      include_cancelled=include_cancelled)
     for calendar, _system in readable:
-        for event in events_on(ctx.state, calendar, start, end, include_cancelled=include_cancelled):
+        for event in by_calendar[calendar]:
             if ical_uid is None or event["ical_uid"] == ical_uid:
                 body.append(_render(ctx, event, calendar))
     headers = partial_headers(limited, issues) if limited or issues else {}
