@@ -169,10 +169,7 @@ def status_for(event: dict[str, Any], calendar: str) -> str:
 
 def events_on(state: FakeState, calendar: str, start: int, end: int, *,
               include_cancelled: bool = False) -> list[dict[str, Any]]:
-    found = [e for e in state.events.values()
-             if on_calendar(e, calendar) and overlaps(start, end, e["event_start"], e["event_end"])
-             and (include_cancelled or status_for(e, calendar) != "cancelled")]
-    return sorted(found, key=lambda e: (e["event_start"], e["id"]))
+    return events_on_calendars(state, [calendar], start, end, include_cancelled=include_cancelled)[calendar]
 
 
 def events_on_calendars(state: FakeState, calendars: list[str], start: int, end: int, *,
