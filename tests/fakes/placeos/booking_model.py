@@ -19,10 +19,21 @@ INPUT_KEYS = (
     "recurrence_nth_of_month", "recurrence_interval", "recurrence_end", "all_day", "approved", "checked_in",
     "parent_id",
 )
+# The keys PUT/PATCH /bookings/{id} copies from the body, and nothing else: PlaceOS/staff-api
+# src/controllers/bookings.cr, update (the `{% for key in [...] %}` list). `extension_data` is merged
+# and `attendees` replaced separately; `user_id` and `user_name` follow a changed `user_email` from the
+# directory. Anything else in the body (approved, checked_in, timezone, user_name, instance, ...) is
+# read into the `changes` model and dropped without a word.
 UPDATABLE = (
-    "asset_id", "asset_ids", "asset_name", "zones", "booking_start", "booking_end", "all_day", "title",
-    "description", "images", "induction", "permission", "recurrence_type", "recurrence_days",
-    "recurrence_nth_of_month", "recurrence_interval", "recurrence_end", "timezone", "department",
+    "asset_id", "asset_ids", "zones", "booking_start", "booking_end", "all_day", "title", "description", "images",
+    "induction", "recurrence_end", "recurrence_interval", "recurrence_nth_of_month", "recurrence_days",
+    "recurrence_type", "permission", "user_email",
+)
+# A change to any of these is a change of the booked slot: only then is the clash check run
+# (PlaceOS/models src/placeos-models/booking.cr, slot_changed?).
+SLOT_KEYS = (
+    "booking_start", "booking_end", "asset_id", "asset_ids", "recurrence_type", "recurrence_days",
+    "recurrence_interval", "recurrence_end", "recurrence_nth_of_month",
 )
 INDUCTIONS = ("tentative", "accepted", "declined")
 PERMISSIONS = ("private", "open", "public")
@@ -195,7 +206,7 @@ def render_booking(state: FakeState, b: dict[str, Any], now: int, *, with_links:
     out = {key: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v) for key, v in b.items()}
     out["history"] = [dict(h) for h in b.get("history", [])]
     out["current_state"] = current_state(b, now)
-    out["instance"] = None
+    out["instance"] = b.get("instance")
     out["attendees"] = [render_attendee_row(state, r) for r in state.attendee_rows(booking_id=b["id"])]
     out["linked_event"] = None
     if b.get("event_id") is not None:
@@ -212,7 +223,7 @@ def render_booking(state: FakeState, b: dict[str, Any], now: int, *, with_links:
 def changed_payload(b: dict[str, Any], action: str, **extra: Any) -> dict[str, Any]:
     """The staff/booking/changed signal body."""
     return {
-        "action": action, "id": b["id"], "instance": None, "booking_type": b["booking_type"],
+        "action": action, "id": b["id"], "instance": b.get("instance"), "booking_type": b["booking_type"],
         "booking_start": b["booking_start"], "booking_end": b["booking_end"], "timezone": b.get("timezone"),
         "resource_id": b["asset_id"], "resource_ids": list(b["asset_ids"]), "user_id": b.get("user_id"),
         "user_email": b.get("user_email"), "user_name": b.get("user_name"), "zones": list(b.get("zones") or []),
@@ -222,3 +233,59 @@ def changed_payload(b: dict[str, Any], action: str, **extra: Any) -> dict[str, A
         "extension_data": dict(b.get("extension_data") or {}), "booked_by_email": b.get("booked_by_email"),
         "booked_by_name": b.get("booked_by_name"), "induction": b.get("induction"), **extra,
     }
+
+
+# -- occurrences of a booking (PlaceOS::Model::BookingInstance) -----------------------------------
+# A request naming an ``instance`` (path /instance/{n}, /{action}/{n} or ?instance=n) acts on one
+# occurrence: PlaceOS/staff-api src/controllers/bookings.cr, find_booking sets booking.instance and
+# hydrates it from the occurrence's row; saving such a booking writes only the occurrence's row
+# (PlaceOS/models booking.cr, save!/as_instance), never the series.
+
+# Always written to a new or existing occurrence row (as_instance).
+_OCCURRENCE_STATE = ("booking_start", "booking_end", "checked_in", "checked_in_at", "checked_out_at", "deleted",
+                     "deleted_at", "process_state")
+# Kept on the occurrence only when the save changed them (as_instance: `if self.x_changed?`).
+_APPROVAL = ("approved", "approved_at", "rejected", "rejected_at", "approver_id", "approver_name", "approver_email")
+
+
+def occurrence(state: FakeState, b: dict[str, Any], instance: int) -> dict[str, Any]:
+    """The booking as seen at one occurrence (find_booking + BookingInstance#hydrate_booking)."""
+    row = state.booking_instances.get((b["id"], instance))
+    out = {key: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v) for key, v in b.items()}
+    out["instance"] = instance
+    if row is None:
+        # No row yet: as_instance starts it at the occurrence with the series' length and the
+        # series' check-in state, and an empty history.
+        length = b["booking_end"] - b["booking_start"]
+        out.update(booking_start=instance, booking_end=instance + length, history=[])
+        return out
+    for key in _OCCURRENCE_STATE:
+        out[key] = row[key]
+    out["history"] = [dict(h) for h in row.get("history", [])]
+    if isinstance(row.get("extension_data"), dict) and row["extension_data"]:
+        out["extension_data"] = dict(row["extension_data"])  # a snapshot replaces the series' data wholesale
+    if row.get("approved") is not None or row.get("rejected") is not None:
+        for key in _APPROVAL:
+            out[key] = row.get(key) or (False if key in ("approved", "rejected") else None)
+    if row.get("asset_ids"):
+        out["asset_ids"] = list(row["asset_ids"])
+        out["asset_id"] = row.get("asset_id") or row["asset_ids"][0]
+    return out
+
+
+def save_occurrence(state: FakeState, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """Booking#save! on an instance: only the occurrence's fields reach its row; the rest is lost."""
+    key = (after["id"], after["instance"])
+    row = state.booking_instances.get(key) or {"id": after["id"], "instance_start": after["instance"],
+                                               "extension_data": None, "asset_ids": None, "asset_id": None,
+                                               **{k: None for k in _APPROVAL}}
+    for name in (*_OCCURRENCE_STATE, "history"):
+        row[name] = after.get(name)
+    if after.get("extension_data") != before.get("extension_data"):
+        row["extension_data"] = dict(after.get("extension_data") or {})
+    for name in _APPROVAL:
+        if after.get(name) != before.get(name):
+            row[name] = after.get(name)
+    if after.get("asset_ids") != before.get("asset_ids") or after.get("asset_id") != before.get("asset_id"):
+        row["asset_ids"], row["asset_id"] = list(after["asset_ids"]), after["asset_id"]
+    state.booking_instances[key] = row

@@ -54,71 +54,95 @@ def linked_metadata_id(ctx: Ctx) -> int | None:
 
 
 def query_bookings(ctx: Ctx, *, for_booked: bool = False) -> list[dict[str, Any]]:
-    """Every booking matching the request's filters, by start time (paging is left to the caller)."""
+    """Every booking matching the request's filters, by start time (paging is left to the caller).
+
+    Exactly the parameters of PlaceOS/staff-api src/controllers/bookings.cr, index (and booked, which
+    calls index with deleted/rejected/checked-out forced off), with the scopes of PlaceOS/models
+    src/placeos-models/booking.cr. Any other parameter -- ``asset_id`` among them, though the Staff
+    API driver sends it -- is ignored: the answer comes back unfiltered.
+    """
     principal = ctx.principal
     assert principal is not None
-    event_ref, ical_uid = ctx.q("event_id"), ctx.q("ical_uid")
+    event_ref, ical_uid = ctx.q("event_id") or None, ctx.q("ical_uid") or None
     linked = event_ref is not None or ical_uid is not None
     booking_type = ctx.q("type")
-    if booking_type is None and not linked:
+    start = ctx.epoch_q("period_start", ctx.now)
+    end = ctx.epoch_q("period_end", ctx.now + 3600)
+    if not linked and not (booking_type or "").strip():
         raise unprocessable("missing required parameter 'type'", "type")
-    start = ctx.epoch_q("period_start", None if linked else ctx.now)
-    end = ctx.epoch_q("period_end", None if linked else ctx.now + 3600)
     zones = ctx.list_q("zones")
     email, user = ctx.q("email"), ctx.q("user")
     include_booked_by = bool(ctx.bool_q("include_booked_by", False))
-    if user == "current" or (user is None and email is None and not zones and not linked):
+    group_event_join = False
+    if linked:
+        # The event branch replaces the window, zones and owner filters altogether.
+        zones, email, user = [], None, None
+    elif user == "current" or (user is None and not zones and email is None):
         user, email = principal.user_id, principal.email  # no narrowing: the caller's own bookings
+    if not linked and booking_type == "group-event" and zones:
+        group_event_join = True  # by_user_or_email(..., include_open_permission, include_public_permission)
     email = email.lower() if email else None
+    # is_checked_in: true -> checked_in; false -> "checked_out_at IS NOT NULL AND checked_in = false",
+    # i.e. *checked out*, not "not yet checked in".
     checked_in = ctx.bool_q("checked_in")
-    checked_out = ctx.bool_q("checked_out")
-    include_checked_out = bool(ctx.bool_q("include_checked_out", False)) or checked_in is False or bool(checked_out)
-    deleted = ctx.bool_q("deleted")
-    include_deleted = bool(ctx.bool_q("include_deleted", False))
-    approved, rejected = ctx.bool_q("approved"), ctx.bool_q("rejected")
+    if for_booked:
+        include_checked_out, checked_out, include_deleted, deleted, rejected = False, False, False, False, False
+    else:
+        include_checked_out = bool(ctx.bool_q("include_checked_out", False))
+        checked_out = bool(ctx.bool_q("checked_out", False))
+        include_deleted = bool(ctx.bool_q("include_deleted", False))
+        deleted = bool(ctx.bool_q("deleted", False))
+        rejected = ctx.bool_q("rejected")
+    approved = ctx.bool_q("approved")
+    # is_created_before / is_created_after compare last_changed (set at creation and when a move
+    # resets the booking), not the creation time.
     created_before, created_after = ctx.epoch_q("created_before"), ctx.epoch_q("created_after")
     ext_filter = parse_extension_filter(ctx.q("extension_data") or "")
     process_state, department = ctx.q("state"), ctx.q("department")
     permission = (ctx.q("permission") or "").lower() or None
     metadata_ids = _metadata_ids(ctx, event_ref, ical_uid) if linked else set()
 
+    def owned(b: dict[str, Any]) -> bool:
+        """Booking.by_user_or_email: user id or email; with include_booked_by the booker (by id when a
+        user id is given, else by email); group events joinable through zones also match."""
+        if group_event_join and b.get("permission") in ("open", "public"):
+            return True
+        if user is not None and b.get("user_id") == user:
+            return True
+        if email is not None and (b.get("user_email") or "").lower() == email:
+            return True
+        if include_booked_by:
+            if user is not None:
+                return b.get("booked_by_id") == user
+            return email is not None and (b.get("booked_by_email") or "").lower() == email
+        return False
+
     def keep(b: dict[str, Any]) -> bool:
         if booking_type is not None and b["booking_type"] != booking_type:
             return False
-        if start is not None and end is not None and not overlaps(start, end, b["booking_start"], b["booking_end"]):
+        if not linked and not overlaps(start, end, b["booking_start"], b["booking_end"]):
             return False
         if linked and b.get("event_id") not in metadata_ids:
             return False
         if zones and not set(zones) & set(b.get("zones") or []):
             return False
-        if user is not None or email is not None:
-            mine = (user is not None and b.get("user_id") == user) or (email is not None and b.get("user_email") == email)
-            if include_booked_by:
-                mine = mine or (user is not None and b.get("booked_by_id") == user) or (
-                    email is not None and (b.get("booked_by_email") or "").lower() == email)
-            if not mine:
-                return False
-        if deleted is True and not b["deleted"]:
+        if (user is not None or email is not None) and not owned(b):
             return False
-        if deleted is not True and b["deleted"] and not include_deleted:
+        if not include_deleted and b["deleted"] != deleted:
             return False
-        if for_booked and (b["deleted"] or b["rejected"] or b.get("checked_out_at")):
-            return False
-        if b.get("checked_out_at") and not include_checked_out:
+        if not include_checked_out and (b.get("checked_out_at") is not None) != checked_out:
             return False
         if checked_in is True and not b["checked_in"]:
             return False
-        if checked_in is False and not (b.get("checked_out_at") and not b["checked_in"]):
-            return False
-        if checked_out is not None and bool(b.get("checked_out_at")) != checked_out:
+        if checked_in is False and not (b.get("checked_out_at") is not None and not b["checked_in"]):
             return False
         if approved is not None and b["approved"] != approved:
             return False
         if rejected is not None and b["rejected"] != rejected:
             return False
-        if created_before is not None and not b["created"] < created_before:
+        if created_before is not None and not (b.get("last_changed") or 0) < created_before:
             return False
-        if created_after is not None and not b["created"] > created_after:
+        if created_after is not None and not (b.get("last_changed") or 0) > created_after:
             return False
         if process_state is not None and b.get("process_state") != process_state:
             return False

@@ -10,7 +10,7 @@ import httpx
 from tests.fakes.placeos import booking_model as bm
 from tests.fakes.placeos.booking_query import linked_metadata_id, query_bookings
 from tests.fakes.placeos.routing import STAFF, Router
-from tests.fakes.placeos.state import add_attendee_row, upsert_guest
+from tests.fakes.placeos.state import add_attendee_row, person_from_user, upsert_guest
 from tests.fakes.placeos.wire import (
     ApiError,
     Ctx,
@@ -31,16 +31,43 @@ def _render(ctx: Ctx, b: dict[str, Any]) -> dict[str, Any]:
     return bm.render_booking(ctx.state, b, ctx.now)
 
 
-def _find(ctx: Ctx, booking_id: str) -> dict[str, Any]:
+def _instance(ctx: Ctx, from_path: str | None) -> int | None:
+    """The occurrence a request names: the route's `:instance`, else `?instance=` (find_booking's param)."""
+    raw = from_path if from_path is not None else ctx.q("instance")
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise bad_request(f"invalid value for instance: {raw!r}", "instance") from None
+
+
+def _find(ctx: Ctx, booking_id: str, instance: str | None = None) -> dict[str, Any]:
+    """The booking (the stored record itself) or, when an occurrence is named, a hydrated copy of it
+    (PlaceOS/staff-api src/controllers/bookings.cr, find_booking). Persist changes with `_persist`."""
     booking = ctx.state.bookings.get(int(booking_id)) if booking_id.isdigit() else None
     if booking is None:
-        raise not_found(f"booking {booking_id} not found")
-    return booking
+        raise not_found(f"could not find booking with id: {booking_id}")
+    occurrence = _instance(ctx, instance)
+    return booking if occurrence is None else bm.occurrence(ctx.state, booking, occurrence)
+
+
+def _persist(ctx: Ctx, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """Store `after`: the series in place, or only the occurrence's row (Booking#save! on an instance)."""
+    if after.get("instance") is None:
+        stored = ctx.state.bookings[after["id"]]
+        if stored is not after:
+            stored.clear()
+            stored.update(after)
+    else:
+        bm.save_occurrence(ctx.state, before, after)
 
 
 def _not_deleted(b: dict[str, Any]) -> None:
+    """approve, reject, check_in, guest check-in and the attendee routes answer a deleted booking with a
+    bare 405 (PlaceOS/staff-api src/controllers/bookings.cr, check_deleted: `head :method_not_allowed`)."""
     if b["deleted"]:
-        raise ApiError(405, "booking has been deleted")
+        raise ApiError(405)
 
 
 def _check_access(ctx: Ctx, b: dict[str, Any]) -> None:
@@ -68,6 +95,10 @@ def _enforce_rules(ctx: Ctx, b: dict[str, Any]) -> None:
     clashes = bm.clashing(ctx.state, b)
     if clashes:
         raise ApiError(409, "Conflicting booking", bookings=[_render(ctx, c) for c in clashes])
+    _enforce_limit(ctx, b)
+
+
+def _enforce_limit(ctx: Ctx, b: dict[str, Any]) -> None:
     limit = _limit(ctx, b["booking_type"])
     if limit is not None and bm._holds_slot(b):
         held = bm.concurrent(ctx.state, b)
@@ -131,13 +162,15 @@ def list_bookings(ctx: Ctx) -> httpx.Response:
 
 @router.get("/bookings/booked")
 def booked(ctx: Ctx) -> Any:
+    # booked runs index's query with its limit and offset, then lists the rows' assets.
     limit = ctx.int_q("limit", 100_000, minimum=0) or 0
+    offset = ctx.int_q("offset", 0, minimum=0) or 0
     assets: list[str] = []
-    for b in query_bookings(ctx, for_booked=True):
+    for b in query_bookings(ctx, for_booked=True)[offset:offset + limit]:
         for asset in b["asset_ids"]:
             if asset not in assets:
                 assets.append(asset)
-    return assets[:limit]
+    return assets
 
 
 @router.post("/bookings/clashing-assets")
@@ -217,59 +250,86 @@ def get_booking(ctx: Ctx, booking_id: str) -> Any:
     return _render(ctx, _find(ctx, booking_id))
 
 
-def _update(ctx: Ctx, booking_id: str) -> Any:
-    b = _find(ctx, booking_id)
+@router.get("/bookings/{booking_id}/instance/{instance}")
+def get_occurrence(ctx: Ctx, booking_id: str, instance: str) -> Any:
+    return _render(ctx, _find(ctx, booking_id, instance))
+
+
+def _resolve_host(ctx: Ctx, draft: dict[str, Any]) -> None:
+    """A changed user_email takes the new host's id and name from the directory; an unknown person is
+    404 (PlaceOS/staff-api src/controllers/bookings.cr, update: client.get_user_by_email)."""
+    person = ctx.state.user_by_email(draft["user_email"])
+    if person is None:
+        raise not_found(f"user {draft['user_email']} not found")
+    entry = person_from_user(person)
+    draft["user_id"] = entry["id"] or draft["user_email"]
+    draft["user_name"] = entry["name"] or draft["user_email"]
+
+
+def _update(ctx: Ctx, booking_id: str, instance: str | None = None) -> Any:
+    """PlaceOS/staff-api src/controllers/bookings.cr, update: no deleted check, exactly UPDATABLE copied."""
+    b = _find(ctx, booking_id, instance)
     _check_access(ctx, b)
-    _not_deleted(b)
     body = ctx.body_object()
-    if b.get("parent_id") is not None and any(k in body for k in ("booking_start", "booking_end")):
-        raise ApiError(405, "booking times can only be changed on the parent booking")
     draft = copy.deepcopy(b)
-    bm.apply_fields(draft, body, bm.UPDATABLE + ("user_email", "user_name"))
-    if "extension_data" in body:
-        if not isinstance(body["extension_data"], dict):
-            raise invalid([("extension_data", "must be an object")])
-        draft["extension_data"] = {**b.get("extension_data", {}), **body["extension_data"]}
+    bm.apply_fields(draft, body, bm.UPDATABLE)
+    if isinstance(body.get("extension_data"), dict) and body["extension_data"]:
+        draft["extension_data"] = {**(b.get("extension_data") or {}), **body["extension_data"]}
+    elif "extension_data" in body and not isinstance(body["extension_data"], (dict, type(None))):
+        raise invalid([("extension_data", "must be an object")])
     attendees = _attendee_list(body)
     failures = bm.validate(draft)
     if failures:
         raise invalid(failures)
     host_changed = draft.get("user_email") != b.get("user_email")
-    if host_changed:
-        person = ctx.state.user_by_email(draft["user_email"])
-        draft["user_id"] = person["id"] if person else None
-        draft["user_name"] = body.get("user_name") or (person["name"] if person else draft["user_email"])
-    # Moving to other assets or widening the window needs a fresh approval and check-in.
-    reset = set(draft["asset_ids"]) != set(b["asset_ids"]) or draft["booking_start"] < b["booking_start"] \
-        or draft["booking_end"] > b["booking_end"]
+    if host_changed and draft.get("user_email"):
+        _resolve_host(ctx, draft)
+    reset = False
+    if draft["asset_ids"] != b["asset_ids"]:
+        first = (b["asset_ids"] or [""])[0]
+        reset = bool(first) and not first.startswith("unallocated")
+    if (draft["booking_start"], draft["booking_end"]) != (b["booking_start"], b["booking_end"]):
+        if b.get("parent_id") is not None:
+            raise ApiError(405, "editing booking times is allowed on parent bookings only.")
+        reset = reset or draft["booking_start"] < b["booking_start"] or draft["booking_end"] > b["booking_end"]
     if reset:
-        booker = ctx.state.users[ctx.principal.user_id]  # type: ignore[union-attr]
-        draft.update(checked_in=False, checked_in_at=None, checked_out_at=None, approved=False, approved_at=None,
-                     rejected=False, rejected_at=None, approver_id=None, approver_name=None, approver_email=None,
-                     booked_by_id=booker["id"], booked_by_email=booker["email"].lower(),
-                     booked_by_name=booker["name"], last_changed=ctx.now)
-        draft["history"] = [*draft["history"], {"state": "reserved", "time": ctx.now, "source": ctx.q("utm_source")}]
-    _enforce_rules(ctx, draft)
+        # Moved or widened: a fresh approval and check-in are needed. booked_by and the *_at stamps
+        # are left as they were, as the controller does ("We should never change the booked_by fields").
+        draft.update(checked_in=False, rejected=False, approved=False, last_changed=ctx.now)
+        principal = ctx.principal
+        assert principal is not None
+        draft["history"] = [*draft["history"], {"state": "reserved", "time": ctx.now,
+                                                "source": f"updated by {principal.email}"}]
+    if any(draft.get(k) != b.get(k) for k in bm.SLOT_KEYS):
+        clashes = bm.clashing(ctx.state, draft)
+        if clashes:
+            raise ApiError(409, "Conflicting booking", bookings=[_render(ctx, c) for c in clashes])
+    if reset:
+        _enforce_limit(ctx, draft)
     old_host = b.get("user_email")
     previous = {"previous_booking_start": b["booking_start"], "previous_booking_end": b["booking_end"],
                 "previous_zones": list(b.get("zones") or [])}
-    b.clear()
-    b.update(draft)
-    bm.save(b, ctx.now, ctx.q("utm_source"))
-    if attendees is not None:
+    before = copy.deepcopy(b)
+    bm.save(draft, ctx.now, ctx.q("utm_source"))
+    _persist(ctx, before, draft)
+    # An occurrence fails the model's `instance must not be set` validation, so the controller's
+    # `if existing_booking.valid?` skips its attendee changes.
+    if attendees is not None and draft.get("instance") is None:
         emails = {str(a["email"]).strip().lower() for a in attendees}
-        ctx.state.attendees[:] = [r for r in ctx.state.attendees if r.get("booking_id") != b["id"]
+        ctx.state.attendees[:] = [r for r in ctx.state.attendees if r.get("booking_id") != draft["id"]
                                   or ctx.state.guests.get(r["guest_id"], {}).get("email") in emails]
-        _add_attendees(ctx, b, attendees, "booking_updated")
+        _add_attendees(ctx, draft, attendees, "booking_updated")
     if host_changed:
         ctx.state.signal("staff/booking/host_changed", {
-            "action": "host_changed", "booking_id": b["id"], "resource_id": b["asset_id"],
-            "resource_ids": list(b["asset_ids"]), "event_title": b.get("title"),
-            "event_summary": b.get("description"), "event_starting": b["booking_start"],
-            "previous_host_email": old_host, "new_host_email": b["user_email"],
-            "zones": list(b.get("zones") or [])})
-    _changed(ctx, b, "changed" if reset else "metadata_changed", **previous)
-    return _render(ctx, b)
+            "action": "host_changed", "booking_id": draft["id"], "resource_id": draft["asset_id"],
+            "resource_ids": list(draft["asset_ids"]), "event_title": draft.get("title"),
+            "event_summary": draft.get("description") or draft.get("title"), "event_starting": draft["booking_start"],
+            "previous_host_email": old_host, "new_host_email": draft["user_email"],
+            "zones": list(draft.get("zones") or [])})
+    _changed(ctx, draft, "changed" if reset else "metadata_changed", **previous)
+    # The reply is the booking as changed in memory: on an occurrence it shows fields (title, zones ...)
+    # that were never stored, as the real controller's reply does.
+    return _render(ctx, draft)
 
 
 @router.patch("/bookings/{booking_id}")
@@ -282,13 +342,34 @@ def put_booking(ctx: Ctx, booking_id: str) -> Any:
     return _update(ctx, booking_id)
 
 
-@router.delete("/bookings/{booking_id}")
-def delete_booking(ctx: Ctx, booking_id: str) -> httpx.Response:
-    b = _find(ctx, booking_id)
+@router.patch("/bookings/{booking_id}/instance/{instance}")
+def patch_occurrence(ctx: Ctx, booking_id: str, instance: str) -> Any:
+    return _update(ctx, booking_id, instance)
+
+
+@router.put("/bookings/{booking_id}/instance/{instance}")
+def put_occurrence(ctx: Ctx, booking_id: str, instance: str) -> Any:
+    return _update(ctx, booking_id, instance)
+
+
+def _delete(ctx: Ctx, booking_id: str, instance: str | None = None) -> httpx.Response:
+    """PlaceOS/staff-api src/controllers/bookings.cr, destroy: soft delete, no deleted check (202 again)."""
+    b = _find(ctx, booking_id, instance)
     _check_access(ctx, b)
-    _not_deleted(b)
+    before = copy.deepcopy(b)
     b.update(deleted=True, deleted_at=ctx.now)
     bm.save(b, ctx.now, ctx.q("utm_source"))
+    _persist(ctx, before, b)
     principal = ctx.principal
     _changed(ctx, b, "cancelled", approver_name=principal.name, approver_email=principal.email.lower())  # type: ignore[union-attr]
     return empty_response(202)
+
+
+@router.delete("/bookings/{booking_id}")
+def delete_booking(ctx: Ctx, booking_id: str) -> httpx.Response:
+    return _delete(ctx, booking_id)
+
+
+@router.delete("/bookings/{booking_id}/instance/{instance}")
+def delete_occurrence(ctx: Ctx, booking_id: str, instance: str) -> httpx.Response:
+    return _delete(ctx, booking_id, instance)

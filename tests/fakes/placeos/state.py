@@ -45,6 +45,8 @@ class FakeState:
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
     event_metadata: dict[tuple[str, str | None], dict[str, Any]] = field(default_factory=dict)  # (event, system)
     bookings: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # One recurring booking's occurrence edits, by (booking id, occurrence start): PlaceOS's BookingInstance rows.
+    booking_instances: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     guests: dict[int, dict[str, Any]] = field(default_factory=dict)
     attendees: list[dict[str, Any]] = field(default_factory=list)  # guest <-> booking/event join rows
     signals: list[Signal] = field(default_factory=list)
