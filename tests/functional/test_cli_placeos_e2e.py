@@ -163,6 +163,24 @@ def test_driver_commands_signal_and_metadata(site, fake):
     assert users.returncode == 0 and [u["email"] for u in json.loads(users.stdout)] == ["ada.lovelace@acme.example"]
 
 
+def test_update_booking_refuses_what_placeos_would_drop_and_filters_mean_what_they_say(site, fake):
+    patches = len(fake.requests_to("PATCH", "/api/staff/v1/bookings/1002"))
+    refused = run(site, "placeos", "update_booking", "--booking_id", "1002", "--approved", "true", "--title", "x")
+    assert refused.returncode == 1 and "use approve" in refused.stderr
+    assert len(fake.requests_to("PATCH", "/api/staff/v1/bookings/1002")) == patches  # nothing was sent
+
+    window = ("--period_start", "2026-11-22T00:00+11:00", "--period_end", "2026-11-23T00:00+11:00")
+    waiting = run(site, "placeos", "query_bookings", "--type", "visitor", "--zones", "zone-syd", *window,
+                  "--checked_in", "false", "--json")
+    assert waiting.returncode == 0, waiting.stderr
+    rows = json.loads(waiting.stdout)
+    assert rows and all(not row["checked_in"] for row in rows)
+    desk = run(site, "placeos", "query_bookings", "--type", "desk", "--zones", "zone-syd", *window,
+               "--asset_id", "desk-l1-02", "--json")
+    assert desk.returncode == 0, desk.stderr
+    assert [row["asset_id"] for row in json.loads(desk.stdout)] == ["desk-l1-02"]
+
+
 def test_guest_check_in_says_placeos_tells_the_host(site, fake):
     done = run(site, "guests", "check-in", "booking:1004:jane.visitor@example.com")
     assert done.returncode == 0, done.stderr

@@ -210,6 +210,15 @@ class BookingsMixin(PlaceOSCore):
             start, end = patch.start or current.start, patch.end or current.end
             if end <= start:
                 raise InvalidInputError(f"end ({end.isoformat()}) must be after start ({start.isoformat()})", field="end")
+        if "user_name" in body:
+            # PlaceOS names the host from its directory when user_email changes and drops a
+            # user_name sent alone (PlaceOS/staff-api src/controllers/bookings.cr, update).
+            if "user_email" not in body:
+                raise InvalidInputError(
+                    "PlaceOS takes the host's name from its directory: change the host's email instead",
+                    field="user_email",
+                )
+            del body["user_name"]
         if not body:
             return await self.get_booking(booking_id)
         return await self._call_booking(booking_id, self.staff.update_booking, **booking_kwargs(body, create=False))

@@ -188,7 +188,7 @@ class GuestsMixin(BookingsMixin):
                 change.update(booking_start=to_epoch(start), booking_end=to_epoch(end))  # type: ignore[arg-type]
             if patch.host_email is not None:
                 host = patch.host_email.strip().lower()
-                change.update(user_email=host, user_name=await self._host_name(host) or None)
+                change["user_email"] = host  # PlaceOS names the new host from its directory
             await self.staff.update_booking(current.booking_id, **change)
         return await self.get_guest(current.id)
 

@@ -57,13 +57,23 @@ _RECURRENCE = (
     _p("recurrence_nth_of_month", INT), _p("recurrence_interval", INT),
     _p("recurrence_end", TIME),
 )
-# Filters of GET /bookings beyond the window and zones (query_bookings and booked share them).
+# Filters of GET /bookings beyond the window and zones (query_bookings and booked share them). Where
+# the Staff API reads a filter otherwise than its name says, staffterm filters the answer itself.
 _BOOKING_FILTERS = (
-    _p("user"), _p("email"), _p("state"), _p("created_before", TIME), _p("created_after", TIME),
-    _p("approved", BOOL), _p("rejected", BOOL), _p("checked_in", BOOL), _p("include_checked_out", BOOL),
-    _p("include_deleted", BOOL), _p("deleted", BOOL), _p("checked_out", BOOL), _p("include_booked_by", BOOL),
+    _p("user"), _p("email"), _p("state"),
+    _p("created_before", TIME, help="created before this time (checked by staffterm: PlaceOS compares the last change)"),
+    _p("created_after", TIME, help="created after this time (checked by staffterm, as created_before)"),
+    _p("approved", BOOL), _p("rejected", BOOL),
+    _p("checked_in", BOOL, help="true: checked in; false: not checked in (checked by staffterm: PlaceOS reads false "
+       "as 'checked out')"),
+    _p("include_checked_out", BOOL, help="also list checked-out bookings"),
+    _p("include_deleted", BOOL, help="also list deleted bookings"),
+    _p("deleted", BOOL, help="only deleted (true) or only live (false) bookings"),
+    _p("checked_out", BOOL, help="only checked-out (true) or not checked-out (false) bookings"),
+    _p("include_booked_by", BOOL, help="with user/email: also bookings they made for others"),
     _p("department"), _p("extension_data", JSON, help='JSON object of extension fields to match, {"key": value}'),
-    _p("event_id"), _p("ical_uid"), _p("permission", help="PRIVATE, OPEN or PUBLIC"), _p("asset_id"),
+    _p("event_id"), _p("ical_uid"), _p("permission", help="PRIVATE, OPEN or PUBLIC"),
+    _p("asset_id", help="only this asset's bookings (checked by staffterm: PlaceOS has no such filter)"),
     _p("limit", INT, help="page size (every page is read)"),
 )
 _ROOM_FILTERS = (
@@ -178,13 +188,23 @@ COMMANDS: tuple[DriverCommand, ...] = (
         writes=True,
     ),
     DriverCommand(
-        "update_booking", "staff", "update_booking", "change a booking",
+        "update_booking", "staff", "update_booking",
+        "change a booking (only what PlaceOS keeps: times, assets, zones, title, description, host, attendees, "
+        "extension data, permission, recurrence end)",
         (
             _p("booking_id", required=True), _p("booking_start", TIME), _p("booking_end", TIME), _p("asset_id"),
-            _p("title"), _p("description"), _p("timezone"), _p("extension_data", JSON), _p("approved", BOOL),
-            _p("checked_in", BOOL), _p("limit_override", INT), _p("asset_ids", LIST), _p("zones", LIST),
-            _p("user_email"), _p("user_name"), _p("attendees", JSON), _p("all_day", BOOL), _p("permission"),
-            _INSTANCE, _p("recurrence_end", TIME),
+            _p("title"), _p("description"),
+            _p("timezone", help="refused: PlaceOS keeps the time zone a booking was made with"),
+            _p("extension_data", JSON, help="keys merged into the booking's extension data"),
+            _p("approved", BOOL, help="refused: PlaceOS ignores it on an update; use approve or reject"),
+            _p("checked_in", BOOL, help="refused: PlaceOS ignores it on an update; use booking_check_in"),
+            _p("limit_override", INT), _p("asset_ids", LIST), _p("zones", LIST),
+            _p("user_email", help="the new host (PlaceOS names them from its directory)"),
+            _p("user_name", help="refused: PlaceOS takes the name from its directory; give user_email"),
+            _p("attendees", JSON), _p("all_day", BOOL), _p("permission"),
+            _p("instance", INT, help="change one occurrence of a recurring booking (epoch seconds of its start); "
+               "an occurrence keeps only times, assets and extension data"),
+            _p("recurrence_end", TIME),
         ),
         writes=True,
     ),

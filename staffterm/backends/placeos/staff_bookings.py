@@ -17,6 +17,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
 
+from staffterm.backends.placeos.booking_rules import (
+    OCCURRENCE_FIELDS,
+    BookingFilter,
+    refuse_dropped_update_fields,
+)
 from staffterm.backends.placeos.engine import (
     as_dict,
     as_json,
@@ -187,30 +192,42 @@ class BookingsMixin:
         instance: int | None = None,
         recurrence_end: Any = None,
     ) -> dict:
-        """PATCH only the fields given (extension_data is merged by the server)."""
+        """PATCH only the fields given (extension_data is merged by the server).
+
+        PlaceOS copies a fixed list of keys from the body and silently drops the rest
+        (PlaceOS/staff-api src/controllers/bookings.cr, update), so the keywords the driver offers
+        but the server ignores (``approved``, ``checked_in``, ``timezone``, ``user_name``) are refused
+        here, before anything is sent, with the action that does change them. ``instance`` goes in
+        the query, where the server reads it (find_booking); an occurrence keeps only its times,
+        assets and extension data (PlaceOS/models booking.cr, as_instance), so other fields with
+        ``instance`` are refused too rather than accepted and lost.
+        """
+        refuse_dropped_update_fields(approved, checked_in, timezone, user_name)
         start = epoch_or_none(booking_start, "booking_start")
         end = epoch_or_none(booking_end, "booking_end")
         if start is not None and end is not None and end <= start:
             raise InvalidInputError("the booking must end after it starts", field="booking_end")
-        if timezone:
-            _zone(timezone)
-        now = int(self._now().timestamp())
         body: dict[str, Any] = {
             "booking_start": start, "booking_end": end, "asset_id": asset_id or None,
             "asset_ids": _id_values(asset_ids), "zones": _id_values(zones), "title": title, "description": description,
-            "timezone": timezone or None, "approved": approved, "checked_in": checked_in,
-            # The driver stamps the check-in/out time itself when it changes checked_in.
-            "checked_in_at": now if checked_in is True else None, "checked_out_at": now if checked_in is False else None,
-            "user_email": user_email or None, "user_name": user_name or None, "attendees": attendees,
-            "all_day": all_day, "permission": permission, "instance": instance,
+            "user_email": user_email or None, "attendees": attendees, "all_day": all_day, "permission": permission,
             "recurrence_end": epoch_or_none(recurrence_end, "recurrence_end"),
             "extension_data": json_body(extension_data, "extension_data") if extension_data not in (None, "") else None,
         }
         body = {k: v for k, v in body.items() if v is not None}
         if not body:
             raise InvalidInputError("nothing to change: give at least one field to update")
+        if instance is not None:
+            series_only = sorted(set(body) - OCCURRENCE_FIELDS)
+            if series_only:
+                raise InvalidInputError(
+                    f"one occurrence keeps only its times, assets and extension_data; PlaceOS would drop "
+                    f"{', '.join(series_only)} (change the series: leave out instance)",
+                    field=series_only[0],
+                )
         url = f"{STAFF}/bookings/{seg(booking_id, 'booking id')}"
-        response = await self.http.request("PATCH", url, params={"limit_override": limit_override}, json=body)
+        params = {"limit_override": limit_override, "instance": instance}
+        response = await self.http.request("PATCH", url, params=params, json=body)
         return as_dict(response)
 
     async def _booking_action(self, booking_id: str | int, action: str, params: dict[str, Any]) -> dict:
@@ -305,30 +322,60 @@ class BookingsMixin:
         asset_id: str | None = None,
         limit: int | None = None,
     ) -> list[dict]:
-        """Every matching booking (all pages). ``limit`` is the page size, as in the driver."""
+        """Every matching booking (all pages). ``limit`` is the page size, as in the driver.
+
+        The filters mean what they say, which is not always what the Staff API does with them
+        (PlaceOS/staff-api src/controllers/bookings.cr, index; PlaceOS/models booking.cr scopes):
+        ``checked_in=False`` is "not checked in" (the server's ``checked_in=false`` means checked
+        out), ``asset_id`` filters (the server has no such parameter and answers unfiltered), and
+        ``created_before``/``created_after`` compare the creation time (the server compares
+        ``last_changed``, which a move re-stamps). Those are applied here, on every page read;
+        ``checked_out`` and ``deleted`` are applied here too, because the server ignores them once
+        ``include_checked_out`` / ``include_deleted`` is set.
+        """
         params = self._query_params(type, period_start, period_end, event_id, ical_uid)
+        created_before_at = epoch_or_none(created_before, "created_before")
+        created_after_at = epoch_or_none(created_after, "created_after")
         params.update({
             "zones": id_list(zones), "user": user or None, "email": email or None, "state": state or None,
-            "created_before": epoch_or_none(created_before, "created_before"),
-            "created_after": epoch_or_none(created_after, "created_after"),
-            "approved": approved, "rejected": rejected, "checked_in": checked_in, "checked_out": checked_out,
-            "include_checked_out": include_checked_out, "include_deleted": include_deleted, "deleted": deleted,
-            "include_booked_by": include_booked_by, "department": department or None,
-            "extension_data": extension_data_filter(extension_data), "permission": permission or None,
-            "asset_id": asset_id or None, "limit": limit or DEFAULT_PAGE_SIZE,
+            "approved": approved, "rejected": rejected, "checked_in": True if checked_in is True else None,
+            "checked_out": checked_out, "include_checked_out": include_checked_out,
+            "include_deleted": include_deleted, "deleted": deleted, "include_booked_by": include_booked_by,
+            "department": department or None, "extension_data": extension_data_filter(extension_data),
+            "permission": permission or None, "limit": limit or DEFAULT_PAGE_SIZE,
         })
-        return await fetch_all_pages(self.http, f"{STAFF}/bookings", params)
+        rows = await fetch_all_pages(self.http, f"{STAFF}/bookings", params)
+        wanted = BookingFilter(checked_in=checked_in, checked_out=checked_out, deleted=deleted,
+                               asset_id=(asset_id or "").strip() or None,
+                               created_before=created_before_at, created_after=created_after_at)
+        return [row for row in rows if wanted.matches(row)]
 
     async def booked(self, type: str | None, period_start: Any = None, period_end: Any = None,
                      zones: str | Iterable[str] | None = None, *, event_id: str | None = None,
                      ical_uid: str | None = None, **filters: Any) -> list[str]:
-        """Asset ids booked in the window (not checked out, deleted or rejected)."""
-        params = self._query_params(type, period_start, period_end, event_id, ical_uid)
-        params["zones"] = id_list(zones)
-        if "extension_data" in filters:
-            filters["extension_data"] = extension_data_filter(filters["extension_data"])
-        params.update(filters)
-        return [str(a) for a in as_list(await self.http.request("GET", f"{STAFF}/bookings/booked", params=params))]
+        """Asset ids booked in the window (not checked out, deleted or rejected).
+
+        ``asset_id`` narrows the answer to that asset. A filter the server would misread
+        (``checked_in=False``, ``created_before``/``created_after``, see ``query_bookings``) is
+        answered from the bookings themselves instead of ``/bookings/booked``.
+        """
+        asset = str(filters.pop("asset_id", None) or "").strip() or None
+        if filters.get("checked_in") is False or any(filters.get(k) is not None for k in ("created_before", "created_after")):
+            for ignored in ("offset", "include_checked_out", "include_deleted", "deleted", "checked_out", "rejected"):
+                filters.pop(ignored, None)  # booked forces these: nothing deleted, checked out or rejected
+            rows = await self.query_bookings(type, period_start, period_end, zones, event_id=event_id, ical_uid=ical_uid,
+                                             rejected=False, **filters)
+            assets = [str(a) for row in rows if not row.get("checked_out_at") and not row.get("deleted")
+                      for a in (row.get("asset_ids") or [row.get("asset_id")]) if a]
+        else:
+            params = self._query_params(type, period_start, period_end, event_id, ical_uid)
+            params["zones"] = id_list(zones)
+            if "extension_data" in filters:
+                filters["extension_data"] = extension_data_filter(filters["extension_data"])
+            params.update(filters)
+            assets = [str(a) for a in as_list(await self.http.request("GET", f"{STAFF}/bookings/booked", params=params))]
+        unique = list(dict.fromkeys(assets))
+        return [a for a in unique if asset is None or a == asset]
 
     async def clashing_assets(self, booking: dict, return_available: bool = False,
                               include_clash_time: bool = False) -> list:
