@@ -27,6 +27,16 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
+from staffterm.backends.http_replies import (
+    MAY_HAVE_ACTED,
+    READ_METHODS,
+    applied_error,
+    body_is_whole,
+    cut_off_error,
+    looks_like_json,
+    maybe_applied_error,
+    parsed_json,
+)
 from staffterm.errors import (
     AuthError,
     ConflictError,
@@ -264,17 +274,26 @@ class _Stats:
 
 
 class _ConnectionFailure(Exception):
-    """An attempt that never got a response (the outcome of a write is unknown).
+    """An attempt that got no usable response.
 
     ``transient`` is False for failures that the same request would meet again (a URL scheme
     httpx cannot speak, a header it refuses to send, a certificate we do not trust): retrying
-    those only delays the message that says what to fix.
+    those only delays the message that says what to fix. ``sent`` is False when the request
+    never left (no connection): a write that was not sent did not happen. ``status`` is the
+    status line that did arrive when only the body was lost (cut off mid-way or truncated).
     """
 
-    def __init__(self, error: StafftermError, *, transient: bool = True) -> None:
+    def __init__(self, error: StafftermError, *, transient: bool = True, sent: bool = True,
+                 status: int | None = None) -> None:
         super().__init__(str(error))
         self.error = error
         self.transient = transient
+        self.sent = sent
+        self.status = status
+
+    @property
+    def answered_ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
 
 
 # --------------------------------------------------------------------------- the client
@@ -429,20 +448,33 @@ class HttpClient:
             self._log_request(request)
         started = time.monotonic()
         try:
-            response = await self._client.send(request)
-        except httpx.TimeoutException:
+            # Streamed, so a body lost after the status line is told apart from no reply at all:
+            # a 2xx status means a write took effect, whatever happens to its body.
+            response = await self._client.send(request, stream=True)
+        except httpx.TimeoutException as exc:
             raise _ConnectionFailure(
                 UnavailableError(
                     f"{self.provider} at {self.host} did not answer within {self.timeout:g} s",
                     hint="The service may be down or slow; try again, or raise timeout_seconds.",
-                )
+                ),
+                sent=not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)),
             ) from None
         except (httpx.UnsupportedProtocol, httpx.LocalProtocolError) as exc:
-            raise _ConnectionFailure(self._connection_error(exc), transient=False) from None
+            raise _ConnectionFailure(self._connection_error(exc), transient=False, sent=False) from None
         except httpx.HTTPError as exc:
             error = self._connection_error(exc)
-            raise _ConnectionFailure(error, transient="certificate" not in error.message) from None
-        await response.aread()
+            raise _ConnectionFailure(
+                error, transient="certificate" not in error.message, sent=not isinstance(exc, httpx.ConnectError)
+            ) from None
+        what = _plain_path(method, request.url)
+        try:
+            await response.aread()
+        except httpx.HTTPError:
+            raise _ConnectionFailure(cut_off_error(self.provider, what), status=response.status_code) from None
+        finally:
+            await response.aclose()
+        if 200 <= response.status_code < 300 and not body_is_whole(response):
+            raise _ConnectionFailure(cut_off_error(self.provider, what), status=response.status_code)
         if log.isEnabledFor(logging.DEBUG):
             failed = response.status_code >= 400
             log.debug(
@@ -471,16 +503,32 @@ class HttpClient:
             hint="Check base_url and that this machine can reach the server (network, proxy, firewall).",
         )
 
-    def _raise_for(self, response: httpx.Response) -> None:
+    def _error_for(self, response: httpx.Response) -> StafftermError:
         error = self.error_mapper(response) if self.error_mapper is not None else None
         if error is None:
             error = error_from_response(response, provider=self.provider, host=self.host)
+        return self._redacted(error)
+
+    def _redacted(self, error: StafftermError) -> StafftermError:
         # A secret must never ride out on an error message a server echoed back.
         error.message = self.redact(error.message)
         error.args = (error.message,)
         if error.hint:
             error.hint = self.redact(error.hint)
-        raise error
+        return error
+
+    def _raise_for(self, response: httpx.Response) -> None:
+        raise self._error_for(response)
+
+    async def _look_up(self, find_existing: Callable[[], Awaitable[httpx.Response | None]], what: str,
+                       cause: StafftermError) -> httpx.Response | None:
+        """Ask whether an earlier attempt took effect. A lookup that fails leaves the outcome
+        open, and says so, rather than guessing either way."""
+        try:
+            return await find_existing()
+        except StafftermError as exc:
+            log.info("%s: the lookup after a lost reply to %s failed (%s)", self.provider, what, exc)
+            raise self._redacted(maybe_applied_error(self.provider, what, cause)) from None
 
     async def request(
         self,
@@ -498,10 +546,19 @@ class HttpClient:
         use_auth: bool = True,
         allow_status: Container[int] = (),
     ) -> httpx.Response:
+        """Send with retries, and report a write's outcome truthfully when a reply is lost.
+
+        A read is retried through resets, gateway errors and cut-off bodies. A write is re-sent
+        only when that is safe (idempotent, or keyed); ``find_existing`` is asked first after any
+        attempt that may have taken effect, and once more before giving up. What cannot be
+        settled becomes ``ReplyLostError``: ``applied=True`` when a 2xx arrived without its body
+        (done), ``applied=None`` when the request went out and no answer came back.
+        """
         method = method.upper()
         retry_safe = idempotent if idempotent is not None else (method in IDEMPOTENT_METHODS)
         if idempotency_key:
             retry_safe = True
+        is_write = method not in READ_METHODS
         if use_auth and self.auth is not None and not self._same_origin(url):
             # Our key or token goes to our server only, whatever URL a page link handed us.
             raise InvalidInputError(
@@ -519,16 +576,24 @@ class HttpClient:
         if content is not None:
             body["content"] = content
         encoded = encode_params(params)
+        what = f"{method} {httpx.URL(url).path}"
         refreshed = False
-        outcome_unknown = False
+        maybe_applied = False  # an earlier attempt of this write may have taken effect
+        applied_status: int | None = None  # an earlier attempt was answered 2xx, its body lost
+        # Ask before re-sending after any failed attempt of a keyed write, even one that by
+        # httpx's account never connected: a lookup is cheap, a second booking is not.
+        look_first = False
         attempt = 0
         while True:
             attempt += 1
-            if outcome_unknown and find_existing is not None:
+            if (maybe_applied or look_first) and find_existing is not None:
                 # The last attempt may have taken effect: ask before writing again.
-                existing = await find_existing()
+                existing = await self._look_up(find_existing, what, cut_off_error(self.provider, what))
                 if existing is not None:
                     return existing
+                if applied_status is not None:
+                    # Accepted, yet not found: the lookup lags the write. It is done all the same.
+                    raise self._redacted(applied_error(self.provider, what))
             attempt_headers = httpx.Headers(sent_headers)
             if use_auth and self.auth is not None:
                 # Fetched before queueing: a sign-in is itself a request through this queue, and
@@ -537,9 +602,19 @@ class HttpClient:
             try:
                 response = await self._attempt(method, url, params=encoded, headers=attempt_headers, body=body)
             except _ConnectionFailure as failure:
+                if is_write and failure.answered_ok:
+                    applied_status = failure.status
+                    if method == "DELETE":
+                        return httpx.Response(failure.status or 204, request=httpx.Request(method, url))
+                maybe_applied = maybe_applied or (is_write and failure.sent)
+                look_first = is_write
+                if applied_status is not None and find_existing is None and not retry_safe:
+                    raise self._redacted(applied_error(self.provider, what)) from None
                 if not (retry_safe and failure.transient) or attempt >= self.retry.max_attempts:
-                    raise failure.error from None
-                outcome_unknown = True
+                    outcome = await self._give_up(failure.error, what, maybe_applied, applied_status, find_existing)
+                    if isinstance(outcome, httpx.Response):
+                        return outcome
+                    raise outcome from None
                 delay = self._backoff(attempt)
                 log.info("%s %s failed (%s); retry %d in %.1f s", self.provider, method, failure.error, attempt, delay)
                 await self._sleep(delay)
@@ -547,6 +622,10 @@ class HttpClient:
             status = response.status_code
             if 200 <= status < 300 or status in allow_status:
                 return response
+            if applied_status is not None:
+                # Re-sent to read the reply of a write that already took effect: whatever the
+                # second answer (a 405 "already checked in"), the change is done.
+                raise self._redacted(applied_error(self.provider, what))
             if status == 401 and use_auth and self.auth is not None and not refreshed:
                 refreshed = True
                 if await self.auth.refresh(self):
@@ -554,15 +633,42 @@ class HttpClient:
                     continue
             if status in self.retry.statuses and retry_safe and attempt < self.retry.max_attempts:
                 wait = response_retry_after(response)
-                if wait is not None and wait > self.retry.max_retry_after:
-                    self._raise_for(response)
-                delay = wait if wait is not None else self._backoff(attempt)
-                # A 429 was refused before any work; a 503/504 may have been half done.
-                outcome_unknown = status != 429
-                log.info("%s %s answered %d; retry %d in %.1f s", self.provider, method, status, attempt, delay)
-                await self._sleep(delay)
-                continue
-            self._raise_for(response)
+                if wait is None or wait <= self.retry.max_retry_after:
+                    delay = wait if wait is not None else self._backoff(attempt)
+                    # A 429 was refused before any work; a 503/504 may have been half done.
+                    maybe_applied = maybe_applied or (is_write and status in MAY_HAVE_ACTED)
+                    log.info("%s %s answered %d; retry %d in %.1f s", self.provider, method, status, attempt, delay)
+                    await self._sleep(delay)
+                    continue
+            error = self._error_for(response)
+            if is_write and status in MAY_HAVE_ACTED:
+                maybe_applied = True
+            if maybe_applied and status < 500 and status != 429:
+                # A definite refusal of a re-sent write (404 "no such booking" after a DELETE
+                # whose first reply was lost): the earlier attempt may be why. Callers that can
+                # look the item up settle it (staffterm.backends.placeos.write_outcomes).
+                error.details["after_lost_reply"] = True
+                raise error
+            outcome = await self._give_up(error, what, maybe_applied, applied_status, find_existing)
+            if isinstance(outcome, httpx.Response):
+                return outcome
+            raise outcome
+
+    async def _give_up(self, error: StafftermError, what: str, maybe_applied: bool, applied_status: int | None,
+                       find_existing: Callable[[], Awaitable[httpx.Response | None]] | None
+                       ) -> StafftermError | httpx.Response:
+        """Once no attempt is left: the error saying what is known of a write's outcome, or the
+        item a last lookup found (the write did take effect)."""
+        if applied_status is not None:
+            return self._redacted(applied_error(self.provider, what))
+        if not maybe_applied:
+            return error
+        if find_existing is not None:
+            existing = await self._look_up(find_existing, what, error)
+            if existing is not None:
+                return existing
+            return error  # looked up by its key and not there: it did not happen
+        return self._redacted(maybe_applied_error(self.provider, what, error))
 
     async def get_json(self, url: str, *, params: Mapping[str, Any] | None = None) -> Any:
         response = await self.request("GET", url, params=params)
@@ -570,14 +676,18 @@ class HttpClient:
 
 
 def decode_json(response: httpx.Response, *, provider: str) -> Any:
-    """The JSON body, or ``UnavailableError`` for a body that is not JSON (a proxy's HTML page)."""
+    """The JSON body, or ``UnavailableError``: a reply that is not JSON at all (a proxy's HTML
+    page: check base_url) or a JSON reply that stops half way (cut off on the way)."""
     if response.status_code == 204 or not response.content:
         return None
     try:
-        return response.json()
+        return parsed_json(response)
     except (ValueError, UnicodeDecodeError):
+        what = f"{response.request.method} {response.request.url.path}"
+        if looks_like_json(response):
+            raise cut_off_error(provider, what) from None
         kind = response.headers.get("content-type", "unknown content").split(";")[0]
         raise UnavailableError(
-            f"{provider} sent a reply that is not JSON ({kind}) for {response.request.method} {response.request.url.path}",
+            f"{provider} sent a reply that is not JSON ({kind}) for {what}",
             hint="Check base_url: it may point at a web page or proxy instead of the API.",
         ) from None
