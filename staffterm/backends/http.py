@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -45,6 +45,7 @@ from staffterm.errors import (
     NotFoundError,
     NotSupportedError,
     PermissionDeniedError,
+    ReplyLostError,
     StafftermError,
     ThrottledError,
     UnavailableError,
@@ -52,6 +53,7 @@ from staffterm.errors import (
 from staffterm.secrets import redact as _redact_values
 
 log = logging.getLogger("staffterm.http")
+T = TypeVar("T")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Query parameters and headers whose values are secrets wherever they appear.
@@ -598,7 +600,7 @@ class HttpClient:
             if use_auth and self.auth is not None:
                 # Fetched before queueing: a sign-in is itself a request through this queue, and
                 # waiting for it while holding a slot deadlocks once every slot does the same.
-                attempt_headers.update(await self.auth.headers(self))
+                attempt_headers.update(await self._signed_in(self.auth.headers(self), what, maybe_applied))
             try:
                 response = await self._attempt(method, url, params=encoded, headers=attempt_headers, body=body)
             except _ConnectionFailure as failure:
@@ -622,13 +624,13 @@ class HttpClient:
             status = response.status_code
             if 200 <= status < 300 or status in allow_status:
                 return response
-            if applied_status is not None:
+            if applied_status is not None and status not in self.retry.statuses and status != 401:
                 # Re-sent to read the reply of a write that already took effect: whatever the
                 # second answer (a 405 "already checked in"), the change is done.
                 raise self._redacted(applied_error(self.provider, what))
             if status == 401 and use_auth and self.auth is not None and not refreshed:
                 refreshed = True
-                if await self.auth.refresh(self):
+                if await self._signed_in(self.auth.refresh(self), what, maybe_applied or applied_status is not None):
                     attempt -= 1  # a renewed token is not a retry of a failure
                     continue
             if status in self.retry.statuses and retry_safe and attempt < self.retry.max_attempts:
@@ -653,6 +655,18 @@ class HttpClient:
             if isinstance(outcome, httpx.Response):
                 return outcome
             raise outcome
+
+    async def _signed_in(self, signing_in: Awaitable[T], what: str, maybe_applied: bool) -> T:
+        """A sign-in made on behalf of a request. Its own lost reply says nothing about the
+        request's outcome: the request was not sent with these credentials yet."""
+        try:
+            return await signing_in
+        except ReplyLostError as exc:
+            cause = UnavailableError(f"signing in to {self.provider} failed: {exc.message}",
+                                     hint="Try again; the sign-in's reply was lost on the way.")
+            if maybe_applied:
+                raise self._redacted(maybe_applied_error(self.provider, what, cause)) from None
+            raise self._redacted(cause) from None
 
     async def _give_up(self, error: StafftermError, what: str, maybe_applied: bool, applied_status: int | None,
                        find_existing: Callable[[], Awaitable[httpx.Response | None]] | None

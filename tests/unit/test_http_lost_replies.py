@@ -221,3 +221,33 @@ async def test_a_delete_refused_on_its_first_try_is_not_marked() -> None:
     with pytest.raises(NotFoundError) as info:
         await client.request("DELETE", "/api/staff/v1/bookings/7")
     assert "after_lost_reply" not in info.value.details
+
+
+# --------------------------------------------------------------------------- sign-in on the way
+
+
+class LostSignIn:
+    """Auth whose renewal's own reply was lost (its token POST was cut off)."""
+
+    async def headers(self, http: HttpClient) -> dict[str, str]:
+        return {"Authorization": "Bearer old"}
+
+    async def refresh(self, http: HttpClient) -> bool:
+        raise ReplyLostError("PlaceOS accepted POST /auth/oauth/token, but its reply was cut off", applied=True)
+
+
+async def test_a_sign_in_whose_reply_was_lost_is_not_reported_as_the_writes_outcome() -> None:
+    handler, seen = replies(httpx.Response(401, json={"error": "expired"}))
+    client = HttpClient(base_url="https://placeos.test", provider="PlaceOS", transport=httpx.MockTransport(handler),
+                        sleep=Sleeps(), auth=LostSignIn())
+    with pytest.raises(UnavailableError) as info:
+        await client.request("PATCH", "/api/staff/v1/bookings/1", json={"title": "x"})
+    assert not isinstance(info.value, ReplyLostError)  # the PATCH was refused (401): not done
+    assert "signing in" in str(info.value) and len(seen) == 1
+
+
+async def test_an_idempotent_write_resent_for_its_reply_waits_out_a_503_and_returns_the_reply() -> None:
+    handler, seen = replies(cut_mid_body(200), httpx.Response(503), httpx.Response(200, json={"ok": True}))
+    client = make_client(handler)
+    response = await client.request("POST", "/auth/oauth/token", data={"grant_type": "password"}, idempotent=True)
+    assert response.json() == {"ok": True} and len(seen) == 3
