@@ -50,6 +50,7 @@ class Report:
     fault_targets: Counter[str] = field(default_factory=Counter)
     requests_forwarded: int = 0
     writes_done: int = 0
+    writes_done_reply_lost: int = 0  # of those, reported as ReplyLostError(applied=True)
     writes_failed: int = 0  # reported failed and indeed not applied
     writes_uncertain: int = 0  # "may have happened": truthful, counted to keep it rare
     reads_failed: int = 0
@@ -74,7 +75,7 @@ class Report:
             f"faults injected: {sum(self.faults.values())}",
             *[f"  {count:5d}  {kind}" for kind, count in sorted(self.faults.items())],
             "  landed on: " + (", ".join(f"{k} {v}" for k, v in sorted(self.fault_targets.items())) or "-"),
-            f"writes done: {self.writes_done}, failed (not applied): {self.writes_failed}, "
+            f"writes done: {self.writes_done} ({self.writes_done_reply_lost} said done without their reply), failed (not applied): {self.writes_failed}, "
             f"may have happened (said so): {self.writes_uncertain}; reads failed: {self.reads_failed}",
             f"lost writes: {self.lost_writes}",
             f"duplicates: {self.duplicates}",
@@ -111,6 +112,7 @@ async def run_soak(target: Target, *, operations: int, seed: int = 1) -> Report:
             report.note(f"{op.name}: applied {effects} times")
         if reported == "done":
             report.writes_done += 1
+            report.writes_done_reply_lost += bool(error)
             if effects == 0:
                 report.lost_writes += 1
                 report.note(f"{op.name}: reported done, not applied")
