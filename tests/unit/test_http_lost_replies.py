@@ -251,3 +251,45 @@ async def test_an_idempotent_write_resent_for_its_reply_waits_out_a_503_and_retu
     client = make_client(handler)
     response = await client.request("POST", "/auth/oauth/token", data={"grant_type": "password"}, idempotent=True)
     assert response.json() == {"ok": True} and len(seen) == 3
+
+
+# --------------------------------------------------------------------------- over a real socket
+
+
+async def test_over_a_real_connection_a_body_closed_mid_way_is_told_from_no_reply() -> None:
+    """The status line arrives, then the server hangs up half way through the promised body:
+    a read is retried, a write answered 2xx is done (checked on loopback, not a mock)."""
+    import asyncio
+
+    served: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                       if line.lower().startswith(b"content-length:")), 0)
+        if length:
+            await reader.readexactly(length)
+        served.append(head.split(b" ")[0])
+        body = b'{"id": "b-1", "title": "whole"}'
+        if len(served) == 1 or head.startswith(b"POST"):
+            writer.write(b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n"
+                         + body[:10])
+        else:
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+                         + body)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        client = HttpClient(base_url=f"http://127.0.0.1:{port}", provider="PlaceOS", sleep=Sleeps(), timeout=5)
+        assert await client.get_json("/things/1") == {"id": "b-1", "title": "whole"}
+        with pytest.raises(ReplyLostError) as info:
+            await client.request("POST", "/signal", json={})
+        assert info.value.applied is True
+        assert served == [b"GET", b"GET", b"POST"]
+        await client.aclose()
+    finally:
+        server.close()
+        await server.wait_closed()
