@@ -100,6 +100,27 @@ class UnavailableError(StafftermError):
     default_hint = "Check the network and the service's URL; the last good data stays on screen."
 
 
+class ReplyLostError(UnavailableError):
+    """A write whose reply never arrived intact, reported as what is known of its outcome.
+
+    ``applied`` is True when the service accepted the write (a 2xx status arrived, its body did
+    not): the change is done. None means it may or may not have happened (the connection broke
+    after the request went out, or a gateway timed out); the hint says how to check before
+    trying again, because trying blindly could do it twice.
+    """
+
+    kind = "reply_lost"
+
+    def __init__(self, message: str, *, applied: bool | None = None, hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.applied = applied
+
+    def to_json_dict(self) -> dict[str, Any]:
+        out = super().to_json_dict()
+        out["applied"] = self.applied
+        return out
+
+
 class NotSupportedError(StafftermError):
     kind = "not_supported"
 

@@ -5,56 +5,69 @@ flight (and optionally their rate) and reports queued / in-flight counts for the
 header. Throttling and transient failures (429, 503, 504, connection errors) are retried,
 honouring ``Retry-After`` or backing off exponentially with jitter — reads always, writes only
 when they are idempotent or carry an idempotency key, because re-sending a plain POST could
-book a room twice. Failures become ``staffterm.errors`` classes in one place, and nothing
-that is logged or raised carries a key, token or password.
+book a room twice. A write whose reply is lost is reported as what is known of it (done, not
+done, or "may have happened", see ``http_replies.py``), never guessed. Failures become
+``staffterm.errors`` classes in one place (``http_wire.py``), and nothing that is logged or
+raised carries a key, token or password.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json as _json
 import logging
-import math
 import random as _random
-import re
 import time
 from collections.abc import Awaitable, Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
-from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from typing import Any, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
+from staffterm.backends.http_replies import (
+    MAY_HAVE_ACTED,
+    READ_METHODS,
+    applied_error,
+    body_is_whole,
+    cut_off_error,
+    looks_like_json,
+    maybe_applied_error,
+    parsed_json,
+)
+from staffterm.backends.http_wire import (
+    SENSITIVE_HEADERS,
+    SENSITIVE_PARAMS,
+    _plain_path,
+    body_error_text,
+    encode_params,
+    error_from_response,
+    next_link,
+    redact_body,
+    redact_headers,
+    redact_url,
+    response_retry_after,
+    retry_after_seconds,
+)
 from staffterm.errors import (
-    AuthError,
-    ConflictError,
     InvalidInputError,
-    LimitReachedError,
-    NotFoundError,
-    NotSupportedError,
-    PermissionDeniedError,
+    ReplyLostError,
     StafftermError,
     ThrottledError,
     UnavailableError,
 )
 from staffterm.secrets import redact as _redact_values
 
+# The helpers moved to http_wire.py stay importable from here, where callers have always found them.
+__all__ = [
+    "SENSITIVE_HEADERS", "SENSITIVE_PARAMS", "HttpAuth", "HttpClient", "RetryPolicy", "body_error_text",
+    "decode_json", "encode_params", "error_from_response", "next_link", "redact_body", "redact_headers",
+    "redact_url", "response_retry_after", "retry_after_seconds",
+]
+
 log = logging.getLogger("staffterm.http")
+T = TypeVar("T")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-# Query parameters and headers whose values are secrets wherever they appear.
-SENSITIVE_PARAMS = frozenset(
-    {
-        "api-key", "api_key", "apikey", "key", "bearer_token", "access_token", "refresh_token", "id_token",
-        "token", "password", "client_secret", "code", "assertion", "client_assertion", "sig", "signature",
-    }
-)
-SENSITIVE_HEADERS = frozenset({"authorization", "x-api-key", "cookie", "set-cookie", "proxy-authorization"})
-# RFC 9110 delay-seconds is ASCII digits; a fraction is tolerated. float() alone would also take
-# "inf", "nan", "-3", "1_000" and non-ASCII digits, none of which a server means as a wait.
-_DELAY_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 LOGGED_BODY_CHARS = 2000
 
 
@@ -78,183 +91,6 @@ class HttpAuth(Protocol):
         ...
 
 
-# --------------------------------------------------------------------------- small helpers
-
-
-def next_link(response: httpx.Response) -> str | None:
-    """The ``rel="next"`` URL of a ``Link`` header, or None."""
-    header = response.headers.get("link")
-    if not header:
-        return None
-    for part in header.split(","):
-        section = part.strip()
-        if not section.startswith("<") or ">" not in section:
-            continue
-        url, _, rest = section[1:].partition(">")
-        rels = [p.strip() for p in rest.split(";") if p.strip().lower().startswith("rel=")]
-        for rel in rels:
-            if "next" in rel.split("=", 1)[1].strip("\"' ").lower().split():
-                return url.strip()
-    return None
-
-
-def _http_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        when = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
-
-
-def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
-    """``Retry-After`` as seconds: delta-seconds or an HTTP date (a past date means now).
-
-    None for anything else, so the caller falls back to jittered backoff instead of trusting it.
-    """
-    value = (value or "").strip()
-    if not value:
-        return None
-    if _DELAY_SECONDS.fullmatch(value):
-        seconds = float(value)
-        return seconds if math.isfinite(seconds) else None
-    when = _http_date(value)
-    if when is None:
-        return None
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
-
-
-def response_retry_after(response: httpx.Response) -> float | None:
-    """A response's ``Retry-After``, a date measured against the response's own ``Date``.
-
-    Both dates come from the server's clock, so a local clock that is hours off neither skips
-    the wait nor turns thirty seconds into hours.
-    """
-    return retry_after_seconds(response.headers.get("retry-after"), now=_http_date(response.headers.get("date")))
-
-
-def body_error_text(response: httpx.Response) -> str:
-    """The message of a JSON error body (``error`` / ``message`` / ``error_description``), or ""."""
-    try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError):
-        return ""
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict):  # Graph / Google: {"error": {"code", "message"}}
-            return str(error.get("message") or error.get("code") or "")
-        parts = [str(body[k]) for k in ("error", "message", "error_description") if isinstance(body.get(k), str)]
-        return ": ".join(dict.fromkeys(p for p in parts if p))
-    return ""
-
-
-def redact_url(url: str | httpx.URL) -> str:
-    """The URL with any user:password and the values of sensitive query parameters as ``***``."""
-    parts = urlsplit(str(url))
-    if "@" in parts.netloc:
-        parts = parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2])
-    if parts.query:
-        pairs = [(k, "***" if k.lower() in SENSITIVE_PARAMS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
-        parts = parts._replace(query=urlencode(pairs, safe="*,:"))
-    return urlunsplit(parts)
-
-
-def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """Headers for a log line: credentials and cookies as ``***`` (an auth scheme stays visible)."""
-    shown: dict[str, str] = {}
-    for name, value in headers.items():
-        lower = name.lower()
-        if lower in ("authorization", "proxy-authorization") and " " in value.strip():
-            shown[name] = value.strip().split(" ", 1)[0] + " ***"
-        elif lower in SENSITIVE_HEADERS:
-            shown[name] = "***"
-        else:
-            shown[name] = value
-    return shown
-
-
-def _redact_json(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {k: "***" if str(k).lower() in SENSITIVE_PARAMS else _redact_json(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_redact_json(v) for v in node]
-    return node
-
-
-def redact_body(content: bytes, content_type: str = "") -> str:
-    """A request or error body for a log line, with sensitive form fields and JSON keys as ``***``."""
-    if not content:
-        return ""
-    text = content.decode("utf-8", errors="replace")
-    kind = content_type.split(";", 1)[0].strip().lower()
-    if kind == "application/x-www-form-urlencoded":
-        pairs = parse_qsl(text, keep_blank_values=True)
-        return urlencode([(k, "***" if k.lower() in SENSITIVE_PARAMS else v) for k, v in pairs], safe="*@,:")
-    if kind.endswith("json") or text.lstrip()[:1] in ("{", "["):
-        try:
-            return _json.dumps(_redact_json(_json.loads(text)), ensure_ascii=False)
-        except ValueError:
-            pass
-    return text
-
-
-def encode_params(params: Mapping[str, Any] | None) -> dict[str, str]:
-    """Query values on the wire: None dropped, bools as true/false, sequences comma-joined."""
-    encoded: dict[str, str] = {}
-    for key, value in (params or {}).items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            encoded[key] = "true" if value else "false"
-        elif isinstance(value, (list, tuple, set, frozenset)):
-            items = sorted(value) if isinstance(value, (set, frozenset)) else list(value)
-            encoded[key] = ",".join(str(v) for v in items)
-        elif isinstance(value, datetime):
-            encoded[key] = str(int(value.timestamp()))
-        else:
-            encoded[key] = str(value)
-    return encoded
-
-
-def _plain_path(method: str, url: httpx.URL) -> str:
-    return f"{method} {url.path}"
-
-
-def error_from_response(response: httpx.Response, *, provider: str, host: str) -> StafftermError:
-    """The generic mapping of an HTTP failure to a ``staffterm.errors`` class."""
-    status = response.status_code
-    reason = body_error_text(response)
-    what = _plain_path(response.request.method, response.request.url) if response.request else ""
-    said = f": {reason}" if reason else ""
-    if status in (400, 422):
-        return InvalidInputError(f"{provider} refused the request{said}", hint=f"({what} answered {status})")
-    if status == 401:
-        return AuthError(
-            f"{provider} at {host} refused our credentials{said}",
-            hint="Check the tenant's key or password (staffterm config check).",
-        )
-    if status == 403:
-        return PermissionDeniedError(
-            f"this {provider} account is not allowed to do that{said}", hint=f"({what} answered 403)"
-        )
-    if status == 404:
-        return NotFoundError(f"{provider} has no such item{said}", hint=f"({what} answered 404)")
-    if status in (405, 409):
-        return ConflictError(f"{provider} refused{said}")
-    if status == 410:
-        return LimitReachedError(f"{provider}: limit reached{said}")
-    if status == 429:
-        wait = response_retry_after(response)
-        later = f" (try again in {wait:.0f} s)" if wait is not None else ""
-        return ThrottledError(f"{provider} is throttling requests{later}", retry_after=wait)
-    if status == 501:
-        return NotSupportedError(f"{provider} does not support this{said}")
-    if 500 <= status:
-        return UnavailableError(f"{provider} at {host} failed (HTTP {status}){said}")
-    return UnavailableError(f"{provider} answered HTTP {status}{said}")
-
-
 @dataclass
 class _Stats:
     queued: int = 0
@@ -264,17 +100,26 @@ class _Stats:
 
 
 class _ConnectionFailure(Exception):
-    """An attempt that never got a response (the outcome of a write is unknown).
+    """An attempt that got no usable response.
 
     ``transient`` is False for failures that the same request would meet again (a URL scheme
     httpx cannot speak, a header it refuses to send, a certificate we do not trust): retrying
-    those only delays the message that says what to fix.
+    those only delays the message that says what to fix. ``sent`` is False when the request
+    never left (no connection): a write that was not sent did not happen. ``status`` is the
+    status line that did arrive when only the body was lost (cut off mid-way or truncated).
     """
 
-    def __init__(self, error: StafftermError, *, transient: bool = True) -> None:
+    def __init__(self, error: StafftermError, *, transient: bool = True, sent: bool = True,
+                 status: int | None = None) -> None:
         super().__init__(str(error))
         self.error = error
         self.transient = transient
+        self.sent = sent
+        self.status = status
+
+    @property
+    def answered_ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
 
 
 # --------------------------------------------------------------------------- the client
@@ -429,20 +274,33 @@ class HttpClient:
             self._log_request(request)
         started = time.monotonic()
         try:
-            response = await self._client.send(request)
-        except httpx.TimeoutException:
+            # Streamed, so a body lost after the status line is told apart from no reply at all:
+            # a 2xx status means a write took effect, whatever happens to its body.
+            response = await self._client.send(request, stream=True)
+        except httpx.TimeoutException as exc:
             raise _ConnectionFailure(
                 UnavailableError(
                     f"{self.provider} at {self.host} did not answer within {self.timeout:g} s",
                     hint="The service may be down or slow; try again, or raise timeout_seconds.",
-                )
+                ),
+                sent=not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)),
             ) from None
         except (httpx.UnsupportedProtocol, httpx.LocalProtocolError) as exc:
-            raise _ConnectionFailure(self._connection_error(exc), transient=False) from None
+            raise _ConnectionFailure(self._connection_error(exc), transient=False, sent=False) from None
         except httpx.HTTPError as exc:
             error = self._connection_error(exc)
-            raise _ConnectionFailure(error, transient="certificate" not in error.message) from None
-        await response.aread()
+            raise _ConnectionFailure(
+                error, transient="certificate" not in error.message, sent=not isinstance(exc, httpx.ConnectError)
+            ) from None
+        what = _plain_path(method, request.url)
+        try:
+            await response.aread()
+        except httpx.HTTPError:
+            raise _ConnectionFailure(cut_off_error(self.provider, what), status=response.status_code) from None
+        finally:
+            await response.aclose()
+        if 200 <= response.status_code < 300 and not body_is_whole(response):
+            raise _ConnectionFailure(cut_off_error(self.provider, what), status=response.status_code)
         if log.isEnabledFor(logging.DEBUG):
             failed = response.status_code >= 400
             log.debug(
@@ -471,16 +329,32 @@ class HttpClient:
             hint="Check base_url and that this machine can reach the server (network, proxy, firewall).",
         )
 
-    def _raise_for(self, response: httpx.Response) -> None:
+    def _error_for(self, response: httpx.Response) -> StafftermError:
         error = self.error_mapper(response) if self.error_mapper is not None else None
         if error is None:
             error = error_from_response(response, provider=self.provider, host=self.host)
+        return self._redacted(error)
+
+    def _redacted(self, error: StafftermError) -> StafftermError:
         # A secret must never ride out on an error message a server echoed back.
         error.message = self.redact(error.message)
         error.args = (error.message,)
         if error.hint:
             error.hint = self.redact(error.hint)
-        raise error
+        return error
+
+    def _raise_for(self, response: httpx.Response) -> None:
+        raise self._error_for(response)
+
+    async def _look_up(self, find_existing: Callable[[], Awaitable[httpx.Response | None]], what: str,
+                       cause: StafftermError) -> httpx.Response | None:
+        """Ask whether an earlier attempt took effect. A lookup that fails leaves the outcome
+        open, and says so, rather than guessing either way."""
+        try:
+            return await find_existing()
+        except StafftermError as exc:
+            log.info("%s: the lookup after a lost reply to %s failed (%s)", self.provider, what, exc)
+            raise self._redacted(maybe_applied_error(self.provider, what, cause)) from None
 
     async def request(
         self,
@@ -498,10 +372,19 @@ class HttpClient:
         use_auth: bool = True,
         allow_status: Container[int] = (),
     ) -> httpx.Response:
+        """Send with retries, and report a write's outcome truthfully when a reply is lost.
+
+        A read is retried through resets, gateway errors and cut-off bodies. A write is re-sent
+        only when that is safe (idempotent, or keyed); ``find_existing`` is asked first after any
+        attempt that may have taken effect, and once more before giving up. What cannot be
+        settled becomes ``ReplyLostError``: ``applied=True`` when a 2xx arrived without its body
+        (done), ``applied=None`` when the request went out and no answer came back.
+        """
         method = method.upper()
         retry_safe = idempotent if idempotent is not None else (method in IDEMPOTENT_METHODS)
         if idempotency_key:
             retry_safe = True
+        is_write = method not in READ_METHODS
         if use_auth and self.auth is not None and not self._same_origin(url):
             # Our key or token goes to our server only, whatever URL a page link handed us.
             raise InvalidInputError(
@@ -519,27 +402,45 @@ class HttpClient:
         if content is not None:
             body["content"] = content
         encoded = encode_params(params)
+        what = f"{method} {httpx.URL(url).path}"
         refreshed = False
-        outcome_unknown = False
+        maybe_applied = False  # an earlier attempt of this write may have taken effect
+        applied_status: int | None = None  # an earlier attempt was answered 2xx, its body lost
+        # Ask before re-sending after any failed attempt of a keyed write, even one that by
+        # httpx's account never connected: a lookup is cheap, a second booking is not.
+        look_first = False
         attempt = 0
         while True:
             attempt += 1
-            if outcome_unknown and find_existing is not None:
+            if (maybe_applied or look_first) and find_existing is not None:
                 # The last attempt may have taken effect: ask before writing again.
-                existing = await find_existing()
+                existing = await self._look_up(find_existing, what, cut_off_error(self.provider, what))
                 if existing is not None:
                     return existing
+                if applied_status is not None:
+                    # Accepted, yet not found: the lookup lags the write. It is done all the same.
+                    raise self._redacted(applied_error(self.provider, what))
             attempt_headers = httpx.Headers(sent_headers)
             if use_auth and self.auth is not None:
                 # Fetched before queueing: a sign-in is itself a request through this queue, and
                 # waiting for it while holding a slot deadlocks once every slot does the same.
-                attempt_headers.update(await self.auth.headers(self))
+                attempt_headers.update(await self._signed_in(self.auth.headers(self), what, maybe_applied))
             try:
                 response = await self._attempt(method, url, params=encoded, headers=attempt_headers, body=body)
             except _ConnectionFailure as failure:
+                if is_write and failure.answered_ok:
+                    applied_status = failure.status
+                    if method == "DELETE":
+                        return httpx.Response(failure.status or 204, request=httpx.Request(method, url))
+                maybe_applied = maybe_applied or (is_write and failure.sent)
+                look_first = is_write
+                if applied_status is not None and find_existing is None and not retry_safe:
+                    raise self._redacted(applied_error(self.provider, what)) from None
                 if not (retry_safe and failure.transient) or attempt >= self.retry.max_attempts:
-                    raise failure.error from None
-                outcome_unknown = True
+                    outcome = await self._give_up(failure.error, what, maybe_applied, applied_status, find_existing)
+                    if isinstance(outcome, httpx.Response):
+                        return outcome
+                    raise outcome from None
                 delay = self._backoff(attempt)
                 log.info("%s %s failed (%s); retry %d in %.1f s", self.provider, method, failure.error, attempt, delay)
                 await self._sleep(delay)
@@ -547,22 +448,65 @@ class HttpClient:
             status = response.status_code
             if 200 <= status < 300 or status in allow_status:
                 return response
+            if applied_status is not None and status not in self.retry.statuses and status != 401:
+                # Re-sent to read the reply of a write that already took effect: whatever the
+                # second answer (a 405 "already checked in"), the change is done.
+                raise self._redacted(applied_error(self.provider, what))
             if status == 401 and use_auth and self.auth is not None and not refreshed:
                 refreshed = True
-                if await self.auth.refresh(self):
+                if await self._signed_in(self.auth.refresh(self), what, maybe_applied or applied_status is not None):
                     attempt -= 1  # a renewed token is not a retry of a failure
                     continue
             if status in self.retry.statuses and retry_safe and attempt < self.retry.max_attempts:
                 wait = response_retry_after(response)
-                if wait is not None and wait > self.retry.max_retry_after:
-                    self._raise_for(response)
-                delay = wait if wait is not None else self._backoff(attempt)
-                # A 429 was refused before any work; a 503/504 may have been half done.
-                outcome_unknown = status != 429
-                log.info("%s %s answered %d; retry %d in %.1f s", self.provider, method, status, attempt, delay)
-                await self._sleep(delay)
-                continue
-            self._raise_for(response)
+                if wait is None or wait <= self.retry.max_retry_after:
+                    delay = wait if wait is not None else self._backoff(attempt)
+                    # A 429 was refused before any work; a 503/504 may have been half done.
+                    maybe_applied = maybe_applied or (is_write and status in MAY_HAVE_ACTED)
+                    log.info("%s %s answered %d; retry %d in %.1f s", self.provider, method, status, attempt, delay)
+                    await self._sleep(delay)
+                    continue
+            error = self._error_for(response)
+            if is_write and status in MAY_HAVE_ACTED:
+                maybe_applied = True
+            if maybe_applied and status < 500 and status != 429:
+                # A definite refusal of a re-sent write (404 "no such booking" after a DELETE
+                # whose first reply was lost): the earlier attempt may be why. Callers that can
+                # look the item up settle it (staffterm.backends.placeos.write_outcomes).
+                error.details["after_lost_reply"] = True
+                raise error
+            outcome = await self._give_up(error, what, maybe_applied, applied_status, find_existing)
+            if isinstance(outcome, httpx.Response):
+                return outcome
+            raise outcome
+
+    async def _signed_in(self, signing_in: Awaitable[T], what: str, maybe_applied: bool) -> T:
+        """A sign-in made on behalf of a request. Its own lost reply says nothing about the
+        request's outcome: the request was not sent with these credentials yet."""
+        try:
+            return await signing_in
+        except ReplyLostError as exc:
+            cause = UnavailableError(f"signing in to {self.provider} failed: {exc.message}",
+                                     hint="Try again; the sign-in's reply was lost on the way.")
+            if maybe_applied:
+                raise self._redacted(maybe_applied_error(self.provider, what, cause)) from None
+            raise self._redacted(cause) from None
+
+    async def _give_up(self, error: StafftermError, what: str, maybe_applied: bool, applied_status: int | None,
+                       find_existing: Callable[[], Awaitable[httpx.Response | None]] | None
+                       ) -> StafftermError | httpx.Response:
+        """Once no attempt is left: the error saying what is known of a write's outcome, or the
+        item a last lookup found (the write did take effect)."""
+        if applied_status is not None:
+            return self._redacted(applied_error(self.provider, what))
+        if not maybe_applied:
+            return error
+        if find_existing is not None:
+            existing = await self._look_up(find_existing, what, error)
+            if existing is not None:
+                return existing
+            return error  # looked up by its key and not there: it did not happen
+        return self._redacted(maybe_applied_error(self.provider, what, error))
 
     async def get_json(self, url: str, *, params: Mapping[str, Any] | None = None) -> Any:
         response = await self.request("GET", url, params=params)
@@ -570,14 +514,18 @@ class HttpClient:
 
 
 def decode_json(response: httpx.Response, *, provider: str) -> Any:
-    """The JSON body, or ``UnavailableError`` for a body that is not JSON (a proxy's HTML page)."""
+    """The JSON body, or ``UnavailableError``: a reply that is not JSON at all (a proxy's HTML
+    page: check base_url) or a JSON reply that stops half way (cut off on the way)."""
     if response.status_code == 204 or not response.content:
         return None
     try:
-        return response.json()
+        return parsed_json(response)
     except (ValueError, UnicodeDecodeError):
+        what = f"{response.request.method} {response.request.url.path}"
+        if looks_like_json(response):
+            raise cut_off_error(provider, what) from None
         kind = response.headers.get("content-type", "unknown content").split(";")[0]
         raise UnavailableError(
-            f"{provider} sent a reply that is not JSON ({kind}) for {response.request.method} {response.request.url.path}",
+            f"{provider} sent a reply that is not JSON ({kind}) for {what}",
             hint="Check base_url: it may point at a web page or proxy instead of the API.",
         ) from None

@@ -30,10 +30,21 @@ MAX_ITEMS = 10_000  # a runaway listing stops here (with a warning), it does not
 
 
 def seg(value: Any, what: str = "id") -> str:
-    """One path segment: required, and escaped so an id can never change the route."""
+    """One path segment: required, and escaped so an id can never change the route.
+
+    Every character outside the unreserved set and ``@:+`` is percent-encoded (``/``, ``?``,
+    ``#``, ``%``, ``;``, ``\\``), so an id stays one segment. An id of only dots is refused: "." and
+    ".." are path syntax, removed by httpx (RFC 3986 dot-segment removal) before the request
+    leaves, and encoding them as %2E does not help, since servers and proxies decode unreserved
+    characters before normalising. PlaceOS ids are never dots (bookings are Int64, zones and
+    systems ``zone-…``/``sys-…``, guests emails; PlaceOS/staff-api src/controllers/bookings.cr,
+    find_booking). Every PlaceOS path that carries an id builds it with this helper.
+    """
     text = "" if value is None else str(value).strip()
     if not text:
         raise InvalidInputError(f"a {what} is required", field=what)
+    if not text.strip("."):
+        raise InvalidInputError(f"{text!r} is not a valid {what}", field=what)
     return quote(text, safe="@:+")
 
 
