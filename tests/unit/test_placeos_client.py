@@ -160,15 +160,15 @@ async def test_ids_in_paths_are_escaped_and_required():
 
 
 async def test_query_bookings_defaults_to_the_next_30_minutes_and_encodes_filters():
-    rec, _, staff = make(lambda r: httpx.Response(200, json=[booking_wire()]))
+    rec, _, staff = make(lambda r: httpx.Response(200, json=[booking_wire(checked_in=True)]))
     rows = await staff.query_bookings(
-        "desk", zones=["zone-l1"], email="ann@example.com", approved=True, checked_in=False,
-        created_after=NOW - timedelta(days=1), extension_data={"team": "ops", "vip": True}, include_checked_out=True,
+        "desk", zones=["zone-l1"], email="ann@example.com", approved=True, checked_in=True,
+        extension_data={"team": "ops", "vip": True}, include_checked_out=True,
     )
-    assert rows == [booking_wire()]
+    assert rows == [booking_wire(checked_in=True)]
     assert rec.params() == {
         "type": "desk", "period_start": str(T0), "period_end": str(T0 + 1800), "zones": "zone-l1",
-        "email": "ann@example.com", "approved": "true", "checked_in": "false", "created_after": str(T0 - 86400),
+        "email": "ann@example.com", "approved": "true", "checked_in": "true",
         "extension_data": "{team:ops,vip:true}", "include_checked_out": "true", "limit": "100",
     }
     with pytest.raises(InvalidInputError) as caught:
@@ -373,10 +373,10 @@ async def test_a_signal_is_not_retried():
 
 async def test_update_booking_sends_only_what_changes():
     rec, _, staff = make(lambda r: httpx.Response(200, json=booking_wire()))
-    await staff.update_booking(9, booking_end=T0 + 7200, title="New", limit_override=2, checked_in=True)
+    await staff.update_booking(9, booking_end=T0 + 7200, title="New", limit_override=2)
     assert rec.last.method == "PATCH" and rec.last.url.path == "/api/staff/v1/bookings/9"
     assert rec.params() == {"limit_override": "2"}
-    assert rec.body() == {"booking_end": T0 + 7200, "title": "New", "checked_in": True, "checked_in_at": T0}
+    assert rec.body() == {"booking_end": T0 + 7200, "title": "New"}
     with pytest.raises(InvalidInputError, match="nothing to change"):
         await staff.update_booking(9)
 
