@@ -457,7 +457,7 @@ def test_display_dict_shows_references(tmp_path):
     shown = config_to_display_dict(config)
     json.dumps(shown)
     assert shown["tenants"]["acme"]["api_key"] == "<secret: env ACME_PLACEOS_KEY>"
-    assert shown["tenants"]["gw"]["private_key"] == "<secret: command pass show gw-key>"
+    assert shown["tenants"]["gw"]["private_key"] == "<secret: command pass, 3 words>"
     assert shown["kiosk"]["pin"] == "<secret: env STAFFTERM_KIOSK_PIN>"
     assert shown["default_tenant"] == "acme"
     assert shown["ui"]["day_end"] == "18:00"
@@ -507,6 +507,16 @@ def test_check_warns_about_unreachable_secrets(tmp_path, monkeypatch):
     assert "does not exist" in found["tenants.m365.client_secret"][1]
     assert "'pass' is not on PATH" in found["tenants.gw.private_key"][1]
     assert "kiosk.pin" in found
+
+
+def test_check_of_a_secret_command_shows_only_a_showable_program_name(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    text = ('[tenants.acme]\nprovider = "placeos"\nbase_url = "https://acme.example"\n'
+            'api_key = { command = "VAULT_TOKEN=tok-9f8e7d-unique vault read acme" }\n')
+    config = load_config(write(tmp_path / "config.toml", text))
+    severity, message = problems_by_key(config)["tenants.acme.api_key"]
+    assert severity == "warning" and "tok-9f8e7d-unique" not in message
+    assert "does not start with a program name" in message
 
 
 @posix_only
