@@ -172,6 +172,8 @@ def setting_value(text: str) -> Any:
         return tomllib.loads(f"value = {text}")["value"]
     except tomllib.TOMLDecodeError:
         return text
+    except RecursionError:  # tomllib recurses per nesting level; no setting nests this deep
+        raise UsageError("tenant add: a --set value is nested too deeply", prog="staffterm tenant add") from None
 
 
 def tenant_add(ctx: CommandContext) -> int:

@@ -9,7 +9,11 @@ owner can read) or a table with exactly one of::
 
 A ``SecretRef`` only says where the secret lives; ``resolve()`` fetches it. Its ``repr``,
 ``str`` and every ``model_dump`` show the reference (``<secret: env ACME_PLACEOS_KEY>``) and
-never an inline value, so configs can be printed, logged and dumped as JSON safely.
+never an inline value, so configs can be printed, logged and dumped as JSON safely. A command
+line can carry a secret too (``echo s3cr3t``, ``op read --session TOKEN``), so a command is
+shown only by its program name and length (``<secret: command pass, 3 words>``), and a command
+that fails is reported by its exit status alone: its output, on stdout or stderr, may hold the
+secret or part of it and is never shown.
 """
 
 from __future__ import annotations
@@ -104,7 +108,20 @@ class SecretRef(BaseModel):
     def describe(self) -> str:
         if self.kind == "inline":
             return "<secret: inline>"
+        if self.kind == "command":
+            return f"<secret: {_command_summary(self.value)}>"
         return f"<secret: {self.kind} {self.value}>"
+
+    @property
+    def program(self) -> str | None:
+        """A ``command`` reference's program as it may be shown (None if it should not be)."""
+        if self.kind != "command":
+            return None
+        try:
+            argv = shlex.split(self.value)
+        except ValueError:
+            return None
+        return _showable_program(argv)
 
     def __repr__(self) -> str:
         return self.describe()
@@ -171,27 +188,34 @@ class SecretRef(BaseModel):
             raise ConfigError(f"the secret command cannot be parsed ({exc})", hint="Check its quoting.") from None
         if not argv:
             raise ConfigError("the secret command is empty")
-        program = argv[0]
+        shown = _showable_program(argv)
+        program = repr(shown) if shown else "(its program name is not shown)"
         try:
             result = subprocess.run(argv, capture_output=True, timeout=COMMAND_TIMEOUT_SECONDS, check=False)
         except FileNotFoundError:
-            raise ConfigError(f"the secret command {program!r} was not found", hint="Check that it is installed and on PATH.") from None
+            raise ConfigError(f"the secret command {program} was not found", hint="Check that it is installed and on PATH.") from None
         except PermissionError:
-            raise ConfigError(f"the secret command {program!r} cannot be run (permission denied)") from None
+            raise ConfigError(f"the secret command {program} cannot be run (permission denied)") from None
         except subprocess.TimeoutExpired:
             raise ConfigError(
-                f"the secret command {program!r} did not finish within {COMMAND_TIMEOUT_SECONDS} s",
+                f"the secret command {program} did not finish within {COMMAND_TIMEOUT_SECONDS} s",
                 hint="It may be waiting for input; unlock its keyring or agent first.",
             ) from None
-        stdout = result.stdout.decode("utf-8", errors="replace")
         if result.returncode != 0:
-            # stdout may hold a partial secret: only a redacted first line of stderr is shown.
-            reason = _first_line(redact(result.stderr.decode("utf-8", errors="replace"), [stdout.strip()]))
-            detail = f": {reason}" if reason else ""
-            raise ConfigError(f"the secret command {program!r} failed with exit status {result.returncode}{detail}")
+            # Neither stdout nor stderr is shown, not even redacted: either may hold the secret or
+            # a part of it (a vault echoing a token it refuses), which no redaction can recognise.
+            if result.returncode < 0:
+                what = f"was stopped by signal {-result.returncode}"
+            else:
+                what = f"failed with exit status {result.returncode}"
+            raise ConfigError(
+                f"the secret command {program} {what}",
+                hint="Run the command yourself to see why; its output is not shown here, as it may hold the secret.",
+            )
+        stdout = result.stdout.decode("utf-8", errors="replace")
         secret = stdout.rstrip("\r\n")
         if not secret:
-            raise ConfigError(f"the secret command {program!r} printed nothing")
+            raise ConfigError(f"the secret command {program} printed nothing")
         return secret
 
     def _resolve_file(self) -> str:
@@ -213,12 +237,22 @@ class SecretRef(BaseModel):
         return secret
 
 
-def _first_line(text: str, limit: int = 200) -> str:
-    for line in text.splitlines():
-        line = line.strip()
-        if line:
-            return line if len(line) <= limit else line[: limit - 1] + "…"
-    return ""
+def _showable_program(argv: list[str]) -> str | None:
+    """The program of a command line, if it can be shown: not an assignment (``TOKEN=…``)."""
+    if not argv or not argv[0] or "=" in argv[0]:
+        return None
+    return argv[0]
+
+
+def _command_summary(command: str) -> str:
+    """A command reference for display: its program and how many words it has, never its arguments."""
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        return "command, cannot be parsed"
+    program = _showable_program(argv)
+    words = f"{len(argv)} word" + ("" if len(argv) == 1 else "s")
+    return f"command {program}, {words}" if program else f"command, {words}"
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:

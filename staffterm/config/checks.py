@@ -85,8 +85,12 @@ def check_config(config: Config) -> list[ConfigProblem]:
             elif os.name == "posix" and stat.S_IMODE(target.stat().st_mode) & 0o077:
                 add("warning", key, f"the secret file {target} is readable by others; run `chmod 600 {target}`")
         elif ref.kind == "command":
-            program = ref.value.split()[0] if ref.value.split() else ""
-            if not program or shutil.which(program) is None:
+            # Only the program name is ever shown: the rest of a command line may hold a secret.
+            program = ref.program
+            if program is None:
+                add("warning", key, "the secret command does not start with a program name (it is run without a "
+                    "shell, so NAME=value prefixes and unbalanced quotes do not work)")
+            elif shutil.which(program) is None:
                 add("warning", key, f"the secret command {program!r} is not on PATH")
     for name, settings in config.tenants.items():
         if isinstance(settings, LocalSettings):

@@ -77,6 +77,12 @@ def read_config_text(path: Path) -> str:
 def parse_toml(text: str, path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively: a few hundred levels
+        # exhaust Python's stack. No staffterm setting nests more than a few levels.
+        raise ConfigError(
+            f"{path}: not valid TOML (its lists or tables are nested too deeply)", path=str(path)
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)

@@ -40,14 +40,54 @@ def _at(key: str, message: str) -> str:
     return f"@{key}: {message}"
 
 
+_HOST_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
+
+
 def _http_url(value: str) -> str:
+    """An http(s) URL with a host and a port in 1-65535, checked here so that a bad one is named
+    by its key instead of failing deep inside the HTTP client (port 99999 raised an exception
+    group from its connection pool). Credentials in the URL are refused: they would be shown
+    wherever the URL is (``config show``, messages); they belong in the secret settings."""
     value = value.strip()
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 address
+        raise ValueError("is not a valid URL; write it like https://example.com") from None
     if parts.scheme not in ("http", "https") or not value.lower().startswith(parts.scheme + "://"):
         raise ValueError("must start with http:// or https://")
-    if not parts.hostname or any(ch.isspace() for ch in value):
+    if any(ch.isspace() for ch in value):
+        raise ValueError("must not contain spaces")
+    if "@" in parts.netloc:
+        raise ValueError("must not contain a user name or password; give them in the tenant's own settings")
+    if not parts.hostname:
         raise ValueError("must be a full URL with a host name, e.g. https://example.com")
+    host = parts.hostname
+    if not _valid_host(host, bracketed=parts.netloc.startswith("[")):
+        raise ValueError(f"{host!r} is not a valid host name")
+    _, bracket, after = parts.netloc.rpartition("]")
+    port_text = (after if bracket else parts.netloc).rpartition(":")
+    if port_text[1] and port_text[2]:
+        port = port_text[2]
+        if not port.isdigit() or not 1 <= int(port) <= 65535:
+            shown = int(port) if port.isdigit() else port
+            raise ValueError(f"port {shown!r} is not a port number (1-65535)")
     return value.rstrip("/")
+
+
+def _valid_host(host: str, *, bracketed: bool) -> bool:
+    import ipaddress
+
+    if bracketed:
+        try:
+            return ipaddress.ip_address(host).version == 6
+        except ValueError:
+            return False
+    try:
+        ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        return False
+    labels = ascii_host.rstrip(".").split(".")
+    return len(ascii_host) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in labels)
 
 
 def _email(value: str) -> str:

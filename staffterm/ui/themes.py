@@ -255,6 +255,8 @@ def load_theme_file(path: Path) -> Theme:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path.name}: not valid TOML ({error})", path=str(path)) from None
+    except RecursionError:  # tomllib recurses once per nesting level; a theme nests two at most
+        raise ConfigError(f"{path.name}: not valid TOML (its lists or tables are nested too deeply)", path=str(path)) from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path.name}: not UTF-8 text", path=str(path)) from None
     except OSError as error:
@@ -332,6 +334,9 @@ def _load_folder(folder: Path, by_name: dict[str, Theme], result: ThemeLoadResul
             theme = load_theme_file(path)
         except ConfigError as error:
             result.problems.append(error.message)
+            continue
+        except Exception as error:  # noqa: BLE001 - a theme file, whatever it holds, never stops the console
+            result.problems.append(f"{path.name}: could not be loaded ({type(error).__name__}); file skipped")
             continue
         if theme.name in seen_here:
             result.problems.append(

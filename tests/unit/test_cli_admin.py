@@ -116,6 +116,30 @@ def test_a_broken_config_file_exits_1_naming_the_key(cli, config_file):
     assert result.rc == 1 and "demoo" in result.err and "Traceback" not in result.err
 
 
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("x = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+        ('[tenants.acme]\nprovider = "placeos"\nbase_url = "https://localhost:99999"\napi_key = { env = "K" }\n',
+         "tenants.acme.base_url: port 99999 is not a port number (1-65535)"),
+    ],
+    ids=["deep-toml", "port-out-of-range"],
+)
+@pytest.mark.parametrize("command", [("config", "show"), ("config", "check"), ("zones",)])
+def test_a_config_that_once_gave_an_unexpected_error_gets_a_plain_one(cli, config_file, text, fragment, command):
+    config_file.write_text(text)
+    result = cli(*command)
+    assert result.rc == 1
+    assert fragment in result.err and str(config_file) in result.err
+    assert "unexpected error" not in result.err
+
+
+def test_tenant_add_with_a_deeply_nested_value_is_bad_usage(cli, config_file):
+    result = cli("tenant", "add", "hq", "--provider", "local", "--set", "demo=" + "[" * 5000 + "]" * 5000)
+    assert result.rc == 2 and "nested too deeply" in result.err and "unexpected" not in result.err
+    assert not config_file.exists()
+
+
 # --------------------------------------------------------------------------- tenants
 
 

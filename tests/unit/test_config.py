@@ -291,6 +291,15 @@ def only_line(err: ConfigError) -> str:
          "tenants.acme.base_url", "must start with http:// or https://"),
         ('[tenants.acme]\nprovider = "placeos"\nbase_url = "https://a.example"\n',
          "tenants.acme.api_key", "is required (or username + password + client_id)"),
+        ('[tenants.acme]\nprovider = "placeos"\napi_key = { env = "K" }\nbase_url = "https://acme.example:99999"\n', "tenants.acme.base_url", "port 99999 is not a port number (1-65535)"),
+        ('[tenants.acme]\nprovider = "placeos"\napi_key = { env = "K" }\nbase_url = "https://acme.example:0"\n', "tenants.acme.base_url", "port 0 is not a port number (1-65535)"),
+        ('[tenants.acme]\nprovider = "placeos"\napi_key = { env = "K" }\nbase_url = "https://acme.example:https"\n', "tenants.acme.base_url", "port 'https' is not a port number (1-65535)"),
+        ('[tenants.acme]\nprovider = "placeos"\napi_key = { env = "K" }\nbase_url = "https://[::1"\n', "tenants.acme.base_url", "is not a valid URL"),
+        ('[tenants.acme]\nprovider = "placeos"\napi_key = { env = "K" }\nbase_url = "https://acme_example!.com"\n', "tenants.acme.base_url", "'acme_example!.com' is not a valid host name"),
+        ('[tenants.acme]\nprovider = "placeos"\napi_key = { env = "K" }\nbase_url = "https://a..example"\n', "tenants.acme.base_url", "'a..example' is not a valid host name"),
+        ('[tenants.acme]\nprovider = "placeos"\napi_key = { env = "K" }\nbase_url = "https://desk:pw-unique@acme.example"\n', "tenants.acme.base_url", "must not contain a user name or password"),
+        ('[tenants.m]\nprovider = "graph"\ntenant_id = "t"\nclient_id = "c"\nclient_secret = { env = "S" }\nauthority_host = "https://login.example:70000"\n',
+         "tenants.m.authority_host", "port 70000 is not a port number (1-65535)"),
         ('[tenants.acme]\nprovider = "placeos"\nbase_url = "https://a.example"\nusername = "u"\npassword = { env = "P" }\n',
          "tenants.acme.client_id", "is required when signing in"),
         ('[tenants.acme]\nprovider = "placeos"\nbase_url = "https://a.example"\napi_key = { env = "K" }\nusername = "u"\n',
@@ -350,6 +359,34 @@ def test_each_validation_message_names_file_and_key(tmp_path, text, key, fragmen
     assert fragment in line, line
     assert err.path == str(path)
     assert err.key == key
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["https://acme.example:8443", "http://127.0.0.1:1", "https://acme.example:", "https://[::1]:65535/sub", "https://bücher.example", "https://acme"],
+)
+def test_good_urls_pass_the_url_check(tmp_path, base_url):
+    text = f'[tenants.acme]\nprovider = "placeos"\napi_key = {{ env = "K" }}\nbase_url = "{base_url}"\n'
+    assert load_config(write(tmp_path / "c.toml", text)).tenants["acme"].base_url == base_url.rstrip("/")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x = " + "[" * 5000 + "]" * 5000 + "\n",
+        "x = " + "{ a = " * 5000 + "1" + " }" * 5000 + "\n",
+        "[ui]\nkeymap = " + "[" * 400 + "]" * 400 + "\n",
+    ],
+    ids=["deep-list", "deep-table", "moderately-deep"],
+)
+def test_deeply_nested_toml_is_a_plain_error_naming_the_file(tmp_path, text):
+    path = write(tmp_path / "config.toml", text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.message.startswith(f"{path}: ")
+    assert info.value.path == str(path)
+    assert "recursion" not in info.value.message.lower()
+
 
 
 def test_several_problems_are_reported_one_per_line(tmp_path):
@@ -457,7 +494,7 @@ def test_display_dict_shows_references(tmp_path):
     shown = config_to_display_dict(config)
     json.dumps(shown)
     assert shown["tenants"]["acme"]["api_key"] == "<secret: env ACME_PLACEOS_KEY>"
-    assert shown["tenants"]["gw"]["private_key"] == "<secret: command pass show gw-key>"
+    assert shown["tenants"]["gw"]["private_key"] == "<secret: command pass, 3 words>"
     assert shown["kiosk"]["pin"] == "<secret: env STAFFTERM_KIOSK_PIN>"
     assert shown["default_tenant"] == "acme"
     assert shown["ui"]["day_end"] == "18:00"
@@ -507,6 +544,16 @@ def test_check_warns_about_unreachable_secrets(tmp_path, monkeypatch):
     assert "does not exist" in found["tenants.m365.client_secret"][1]
     assert "'pass' is not on PATH" in found["tenants.gw.private_key"][1]
     assert "kiosk.pin" in found
+
+
+def test_check_of_a_secret_command_shows_only_a_showable_program_name(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    text = ('[tenants.acme]\nprovider = "placeos"\nbase_url = "https://acme.example"\n'
+            'api_key = { command = "VAULT_TOKEN=tok-9f8e7d-unique vault read acme" }\n')
+    config = load_config(write(tmp_path / "config.toml", text))
+    severity, message = problems_by_key(config)["tenants.acme.api_key"]
+    assert severity == "warning" and "tok-9f8e7d-unique" not in message
+    assert "does not start with a program name" in message
 
 
 @posix_only

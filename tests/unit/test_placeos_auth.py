@@ -311,7 +311,7 @@ async def test_a_loose_cache_file_is_tightened(tmp_path):
     cache = TokenCache(tmp_path)
     auth = grant(cache=cache)
     path = cache.path(auth.cache_key)
-    path.write_text(json.dumps({"access_token": "t1"}))
+    path.write_text(json.dumps({"access_token": "t1", "credentials": auth.credentials_fingerprint}))
     os.chmod(path, 0o644)
     server = Server()
     server.valid = {"t1"}
@@ -336,22 +336,70 @@ async def test_a_corrupt_cache_file_is_ignored_and_replaced(tmp_path, content, c
 async def test_a_refused_cached_token_is_dropped_and_replaced(tmp_path):
     cache = TokenCache(tmp_path)
     auth = grant(cache=cache)
-    cache.save(auth.cache_key, {"access_token": "stale", "expires_at": 2e9})
+    cache.save(auth.cache_key, {"access_token": "stale", "expires_at": 2e9, "credentials": auth.credentials_fingerprint})
     server = Server()
     await make_http(server, auth).get_json("/api/engine/v2/zones/zone-1")
     assert server.api_tokens == ["stale", "t1"]
     assert cache.load(auth.cache_key)["access_token"] == "t1"
 
 
-def test_cache_key_depends_on_site_user_and_client_but_not_the_password():
+def test_cache_key_depends_on_site_user_and_client():
     a = cache_key(BASE, "desk@example.com", "cid")
     assert a == cache_key(BASE + "/", "Desk@Example.com", "cid")
     assert a != cache_key("https://other.example.com", "desk@example.com", "cid")
     assert a != cache_key(BASE, "other@example.com", "cid")
     assert a != cache_key(BASE, "desk@example.com", "cid2")
-    one = PasswordGrantAuth(base_url=BASE, username="u", password="p1", client_id="c")
-    two = PasswordGrantAuth(base_url=BASE, username="u", password="p2", client_id="c")
-    assert one.cache_key == two.cache_key
+
+
+def test_the_credentials_fingerprint_changes_with_the_password_and_secret_and_holds_neither():
+    one = PasswordGrantAuth(base_url=BASE, username="u", password="p1-distinctive", client_id="c")
+    same = PasswordGrantAuth(base_url=BASE + "/", username="u", password="p1-distinctive", client_id="c")
+    two = PasswordGrantAuth(base_url=BASE, username="u", password="p2-distinctive", client_id="c")
+    secret = PasswordGrantAuth(base_url=BASE, username="u", password="p1-distinctive", client_id="c",
+                               client_secret="s-distinctive")
+    assert one.credentials_fingerprint == same.credentials_fingerprint
+    assert len({one.credentials_fingerprint, two.credentials_fingerprint, secret.credentials_fingerprint}) == 3
+    for auth in (one, two, secret):
+        assert "distinctive" not in auth.credentials_fingerprint + auth.cache_key
+
+
+async def test_a_wrong_password_never_reuses_the_session_of_the_right_one(tmp_path):
+    server = Server()
+    right = grant(cache=TokenCache(tmp_path))
+    await make_http(server, right).get_json("/api/engine/v2/zones/zone-1")
+    assert server.token_forms[-1]["grant_type"] == "password"
+    cached = next(tmp_path.glob("*.json")).read_text()
+    assert "t1" in cached and PASSWORD not in cached
+
+    wrong = PasswordGrantAuth(base_url=BASE, username="desk@example.com", password="not the password",
+                              client_id="cid", clock=FakeClock(), cache=TokenCache(tmp_path))
+    with pytest.raises(AuthError, match="refused the username or password"):
+        await make_http(server, wrong).get_json("/api/engine/v2/zones/zone-1")
+    # The cached session was not sent: only the right password's own request carried t1.
+    assert server.api_tokens == ["t1"]
+    assert server.token_forms[-1] == {**server.token_forms[-1], "grant_type": "password", "password": "not the password"}
+    # Changed credentials drop the session cached for the old ones.
+    assert TokenCache(tmp_path).load(right.cache_key) is None
+
+
+async def test_a_changed_client_secret_does_not_reuse_the_cached_session(tmp_path):
+    server = Server()
+    await make_http(server, grant(cache=TokenCache(tmp_path), client_secret=SECRET)).get_json("/api/engine/v2/zones/zone-1")
+    other = grant(cache=TokenCache(tmp_path), client_secret="another-secret")
+    await make_http(server, other).get_json("/api/engine/v2/zones/zone-1")
+    assert other.fetches == 1  # signed in with its own credentials, not the cached token
+    assert [f["client_secret"] for f in server.token_forms] == [SECRET, "another-secret"]
+
+
+async def test_a_session_cached_without_a_fingerprint_is_not_trusted(tmp_path):
+    # Caches written before the fingerprint existed could belong to any password.
+    cache = TokenCache(tmp_path)
+    auth = grant(cache=cache)
+    cache.path(auth.cache_key).parent.mkdir(parents=True, exist_ok=True)
+    cache.path(auth.cache_key).write_text(json.dumps({"access_token": "legacy", "expires_at": 2e9}))
+    server = Server()
+    await make_http(server, auth).get_json("/api/engine/v2/zones/zone-1")
+    assert server.api_tokens == ["t1"] and auth.fetches == 1
 
 
 def test_cache_clear_and_key_validation(tmp_path):

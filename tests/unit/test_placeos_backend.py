@@ -766,6 +766,19 @@ async def test_check_with_a_wrong_password_is_an_auth_error_without_the_password
     assert "wrong-horse-secret" not in str(caught.value)
 
 
+async def test_a_wrong_password_fails_the_check_even_after_the_right_one_signed_in(fake, tmp_path):
+    # The same tenant (site, user, client) with a wrong password must not ride on the cached session.
+    right = {"api_key": None, "username": FakePlaceOS.USERNAME, "password": FakePlaceOS.PASSWORD,
+             "client_id": FakePlaceOS.CLIENT_ID}
+    async with make_backend(fake, tmp_path, **right) as b:
+        await b.check()
+    assert list((tmp_path / "tokens").glob("*.json"))
+    async with make_backend(fake, tmp_path, **{**right, "password": "wrong-horse-secret"}) as b:
+        with pytest.raises(AuthError, match="refused the username or password"):
+            await b.check()
+    assert not list((tmp_path / "tokens").glob("*.json"))  # the session of the old credentials is dropped
+
+
 async def test_check_with_a_wrong_key(fake, tmp_path):
     async with make_backend(fake, tmp_path, api_key="not-the-key") as b:
         with pytest.raises(AuthError) as caught:

@@ -18,6 +18,7 @@ from textual.widgets import Static
 from staffterm.errors import ConfigError
 from staffterm.ui import themes
 from staffterm.ui.themes import (
+    DEFAULT_THEME_NAME,
     APP_VARIABLES,
     BUILTIN_THEME_ORDER,
     StafftermThemeProvider,
@@ -323,6 +324,10 @@ BROKEN = {
     "vartable.toml": ('name = "t"\nprimary = "#123456"\nvariables = "fb-busy"\n', "variables", "must be a table"),
     "noprimary.toml": ('name = "p"\n', "primary", "missing"),
     "binary.toml": (b"\xff\xfe\x00name", None, "not UTF-8"),
+    # tomllib recurses once per nesting level: this used to raise RecursionError out of the app.
+    "deep.toml": ('name = "deep"\nprimary = "#123456"\nx = ' + "[" * 5000 + "]" * 5000 + "\n", None, "nested too deeply"),
+    "deeptable.toml": ('name = "dt"\nprimary = "#123456"\nx = ' + "{ a = " * 5000 + "1" + " }" * 5000 + "\n",
+                       None, "nested too deeply"),
 }
 
 
@@ -349,6 +354,27 @@ def test_broken_user_themes_are_reported_not_raised(tmp_path):
     assert summary.startswith("Some themes could not be loaded:")
     assert summary.count("•") == len(BROKEN)
     assert str(tmp_path) in summary
+
+
+def test_a_theme_that_breaks_the_parser_does_not_stop_the_console(monkeypatch, tmp_path):
+    from staffterm.ui.app import StafftermApp
+
+    monkeypatch.setenv("STAFFTERM_CONFIG_DIR", str(tmp_path))
+    write(tmp_path / "themes" / "deep.toml", 'name = "deep"\nprimary = "#123456"\nx = ' + "[" * 5000 + "]" * 5000)
+    app = StafftermApp(ui_state_path=tmp_path / "ui-state.json")
+    assert app.theme == DEFAULT_THEME_NAME
+    assert app._theme_load.problems == ["deep.toml: not valid TOML (its lists or tables are nested too deeply)"]
+
+
+def test_a_theme_that_fails_in_an_unforeseen_way_is_skipped_too(monkeypatch, tmp_path):
+    write(tmp_path / "odd.toml", GOOD_USER_THEME)
+
+    def explode(*_args, **_kwargs):
+        raise ValueError("something no check foresaw")
+
+    monkeypatch.setattr(themes, "parse_theme", explode)
+    result = load_themes(user_dir=tmp_path, builtin_dir=tmp_path / "none")
+    assert "odd.toml: could not be loaded (ValueError); file skipped" in result.problems
 
 
 def test_a_file_with_several_mistakes_names_every_key(tmp_path):

@@ -6,8 +6,12 @@ Both classes implement ``backends.http.HttpAuth``. The password grant fetches a 
 new one once. Concurrent requests share one fetch (an ``asyncio.Lock``), so twenty screens
 starting at once do not sign in twenty times.
 
-Tokens are cached in ``<data dir>/tokens/<hash>.json`` with mode 0600, keyed by a hash of
-(base URL, username, client id) — never the password — so a new process reuses the session.
+Tokens are cached in ``<data dir>/tokens/<hash>.json`` with mode 0600, one file per account
+(a hash of base URL, username and client id), so a new process reuses the session. Each cached
+session also carries a fingerprint of the credentials that signed it in (a SHA-256 of the
+account, the password and the client secret, never the secrets themselves): a session is reused
+only by the same credentials, and is dropped as soon as they change, so a tenant with a wrong
+password fails to sign in instead of riding on another sign-in's tokens.
 Every password, secret and token is handed to ``HttpClient.add_secret`` so none can appear in a
 log line or an error message.
 """
@@ -61,13 +65,27 @@ class ApiKeyAuth:
 
 
 def cache_key(base_url: str, username: str, client_id: str) -> str:
-    """The token cache's file key: a hash of who signs in where (never the password)."""
+    """The token cache's file key: a hash of who signs in where (the account, not its secrets)."""
     material = "\n".join((base_url.rstrip("/").lower(), username.strip().lower(), client_id))
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
+def credentials_fingerprint(base_url: str, username: str, client_id: str, password: str,
+                            client_secret: str | None = None) -> str:
+    """A hash of everything that signs in, stored with a cached session: a session is only
+    reused by the very credentials that obtained it. The secrets go in hashed, never as text."""
+    # JSON of a list keeps the parts apart whatever characters a password holds.
+    material = json.dumps(
+        ["staffterm-placeos-credentials-v1", base_url.rstrip("/").lower(), username.strip().lower(),
+         client_id, password, client_secret or ""],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
 class TokenCache:
-    """One JSON file per (base_url, username, client_id) under ``directory``, readable only by its owner."""
+    """One JSON file per account (base_url, username, client_id) under ``directory``, readable only by
+    its owner; ``PasswordGrantAuth`` checks the credentials fingerprint stored in each."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
@@ -175,6 +193,9 @@ class PasswordGrantAuth:
         self.clock = clock
         self.refresh_margin = refresh_margin
         self.cache_key = cache_key(self.base_url, username, client_id)
+        self.credentials_fingerprint = credentials_fingerprint(
+            self.base_url, username, client_id, password, self._client_secret
+        )
         self._token: dict[str, Any] | None = None
         self._lock = asyncio.Lock()
         self.fetches = 0  # token requests made (password or refresh grant); for tests and diagnostics
@@ -240,7 +261,17 @@ class PasswordGrantAuth:
     def _from_cache(self) -> dict[str, Any] | None:
         if self.cache is None:
             return None
-        return self.cache.load(self.cache_key)
+        token = self.cache.load(self.cache_key)
+        if token is None:
+            return None
+        if token.get("credentials") != self.credentials_fingerprint:
+            # Signed in with other credentials (a changed or wrong password or client secret, or
+            # a cache written before fingerprints): never reused, and dropped, since whoever holds
+            # the credentials it was issued to can sign in again.
+            log.info("the PlaceOS credentials for %s changed since the session was cached; signing in again", self.host)
+            self.cache.clear(self.cache_key)
+            return None
+        return token
 
     async def _renew(self, http: HttpClient) -> None:
         old = self._token
@@ -328,6 +359,7 @@ class PasswordGrantAuth:
             token["expires_at"] = self.clock() + float(expires_in)
         http.add_secret(token["access_token"])
         http.add_secret(token.get("refresh_token"))
+        token["credentials"] = self.credentials_fingerprint
         self._token = token
         if self.cache is not None:
             try:
