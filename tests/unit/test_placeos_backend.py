@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import asyncio
 import httpx
 import pytest
 
@@ -825,3 +826,27 @@ async def test_query_bookings_with_no_zone_or_person_means_the_whole_site(backen
     assert {b.asset_id for b in found} == {"desk-l1-01", "desk-l1-02"}
     asked = [r.url.params.get("zones", "") for r in requests_to(fake, "/api/staff/v1/bookings")]
     assert asked and all("zone-syd" in z and "zone-lon" in z for z in asked)
+
+
+async def test_open_resolves_a_secret_command_off_the_event_loop(fake, tmp_path):
+    # A secret command may take seconds (a password manager unlocking): the console's loop must keep
+    # painting meanwhile, so open() resolves secrets in a worker thread.
+    script = tmp_path / "slow-key"
+    script.write_text(f"#!/bin/sh\nsleep 0.4\necho {FakePlaceOS.API_KEY}\n")
+    script.chmod(0o700)
+    b = make_backend(fake, tmp_path, api_key={"command": str(script)})
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.02)
+            ticks += 1
+
+    task = asyncio.create_task(ticker())
+    try:
+        async with b:
+            assert [z.id for z in await b.list_zones()]
+    finally:
+        task.cancel()
+    assert ticks >= 10, f"the event loop ran only {ticks} ticks while the secret command ran"

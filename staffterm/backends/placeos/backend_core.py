@@ -199,7 +199,10 @@ class PlaceOSCore(Backend):
         return self._staff
 
     async def open(self) -> None:
-        self._ensure_clients()
+        # Building the clients resolves the secrets, and a secret command may take seconds (a password
+        # manager unlocking): do it in a worker thread so the console keeps painting.
+        if self._http is None or self._http.closed:
+            await asyncio.to_thread(self._ensure_clients)
 
     async def close(self) -> None:
         if self._http is not None:
