@@ -102,3 +102,36 @@ async def test_a_delete_that_may_have_happened_is_settled_by_the_lookup() -> Non
         raise NotFoundError("no such booking")
 
     await confirmed_delete(delete, gone, what="booking 7", check="x")
+
+
+class LoseFirstThenRefuse(LoseFirstReply):
+    """The first DELETE acts and its reply is lost; the re-sent one is refused with a bare 405, as
+    staff-api's check_deleted refuses actions on a deleted booking (the strictest reading of
+    src/controllers/bookings.cr for a second destroy)."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "DELETE" and self.lost:
+            return httpx.Response(405, request=request)
+        return await super().handle_async_request(request)
+
+
+async def test_the_raw_booking_delete_settles_a_lost_reply_too(tmp_path) -> None:
+    # `staffterm placeos booking_delete` calls the raw client: a lost reply re-sent into a refusal
+    # must read as done there as well, when the booking is gone.
+    fake = FakePlaceOS(now=NOW)
+    transport = LoseFirstThenRefuse(fake)
+    async with backend_over(fake, transport, tmp_path) as backend:
+        start = NOW + timedelta(days=1)
+        made = await backend.create_booking(BookingDraft(
+            type="parking", asset_ids=["bay-1"], start=start, end=start + timedelta(hours=1),
+            user_email="ada.lovelace@acme.example", zones=["zone-syd"]))
+        await backend.staff.booking_delete(made.id)
+    assert transport.lost == 1
+    assert fake.state.bookings[int(made.id)]["deleted"] is True
+
+
+async def test_the_raw_booking_delete_of_an_unknown_id_is_not_found(tmp_path) -> None:
+    fake = FakePlaceOS(now=NOW)
+    async with backend_over(fake, fake.transport(), tmp_path) as backend:
+        with pytest.raises(NotFoundError):
+            await backend.staff.booking_delete("999999")

@@ -29,7 +29,6 @@ from staffterm.backends.placeos.convert import (
     desks_from_wire,
 )
 from staffterm.backends.placeos.staff_common import REQUEST_ID_KEY
-from staffterm.backends.placeos.write_outcomes import booking_gone, confirmed_delete
 from staffterm.errors import (
     ConflictError,
     InvalidInputError,
@@ -262,8 +261,7 @@ class BookingsMixin(PlaceOSCore):
     async def delete_booking(self, booking_id: str) -> None:
         key = require_text(str(booking_id) if isinstance(booking_id, int) else booking_id, "booking_id")
         try:
-            # A lost first reply re-sent into 404/405 is done if the booking is gone (write_outcomes).
-            await confirmed_delete(lambda: self.staff.booking_delete(key), lambda: booking_gone(self.staff, key),
-                                   what=f"booking {key}", check=f"`staffterm bookings show {key}`")
+            # A lost first reply re-sent into a refusal is done if the booking is gone (the raw client settles it).
+            await self.staff.booking_delete(key)
         except NotFoundError:
             raise NotFoundError(f"no booking with id {key!r} in PlaceOS") from None

@@ -31,6 +31,7 @@ from staffterm.backends.placeos.engine import (
     json_body,
     seg,
 )
+from staffterm.backends.placeos.write_outcomes import booking_gone, confirmed_delete
 from staffterm.backends.placeos.staff_common import (
     REQUEST_ID_KEY,
     STAFF,
@@ -254,9 +255,13 @@ class BookingsMixin:
 
     async def booking_delete(self, booking_id: str | int, utm_source: str | None = None,
                              instance: int | None = None) -> None:
-        """Soft delete (202)."""
+        """Soft delete (202). A first reply lost and the re-sent delete refused is done when the
+        booking is gone (write_outcomes.confirmed_delete)."""
         url = f"{STAFF}/bookings/{seg(booking_id, 'booking id')}"
-        await self.http.request("DELETE", url, params={"utm_source": utm_source or None, "instance": instance})
+        key = str(booking_id)
+        await confirmed_delete(
+            lambda: self.http.request("DELETE", url, params={"utm_source": utm_source or None, "instance": instance}),
+            lambda: booking_gone(self, key), what=f"booking {key}", check=f"`staffterm bookings show {key}`")
 
     async def booking_extension_data(self, booking_id: str | int, extension_data: dict | str,
                                      signal_changes: bool | None = None) -> dict:
