@@ -35,7 +35,6 @@ from staffterm.errors import (
     ConfigError,
     InvalidInputError,
     NotFoundError,
-    PermissionDeniedError,
     UnavailableError,
 )
 from staffterm.models import (
