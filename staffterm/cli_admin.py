@@ -122,6 +122,10 @@ async def config_check(ctx: CommandContext) -> int:
                 print(f"{result['tenant']} ({result['provider']}): ok" + (f" - {detail}" if detail else ""))
             else:
                 print(f"{result['tenant']} ({result['provider']}): failed - {result['message']}")
+                if result["lines"]:
+                    print(f"  works: {'; '.join(result['lines'])}")
+            for missing in result.get("missing", []):
+                print(f"  missing: {missing}")
     if failed or errors:
         what = [f"{len(failed)} of {len(results)} tenants failed ({', '.join(r['tenant'] for r in failed)})"] if failed else []
         what += [f"{len(errors)} config errors"] if errors else []

@@ -46,7 +46,7 @@ async def list_bookings(ctx: CommandContext) -> int:
         places = Places(backend)
         await places.require_zone(args.zone)
         tz = await places.tz_for_zone(args.zone)
-        start, end = ctx.window(tz)
+        start, end = ctx.window(tz, f"the zone of {args.zone}")
         query = build_model(
             BookingQuery,
             "booking query",
@@ -70,18 +70,39 @@ async def list_bookings(ctx: CommandContext) -> int:
     return 0
 
 
+async def _asset_tz(ctx: CommandContext, places: Places) -> tuple[tzinfo | None, str | None]:
+    """The building whose local time a new booking's times are in, and how it was found: the
+    zones named, else the building of the desk, bay or room booked, else the site's only zone."""
+    from staffterm.cli_times import needs_zone
+
+    args = ctx.args
+    if args.zones:
+        tz = await places.tz_for_zones(args.zones)
+        if tz is not None:
+            return tz, f"the zone of {', '.join(args.zones)}"
+    if args.type == "room":
+        room = await places.find_room(args.asset)
+        tz = await places.tz_for_room(room) if room is not None else None
+    else:
+        zones = await places.asset_zones(args.asset, args.type)
+        tz = await places.tz_for_zones(zones) if zones else None
+    if tz is not None:
+        return tz, f"the building of {args.type} {args.asset}"
+    if needs_zone(args.start, args.end):
+        tz = await places.site_tz()
+        if tz is not None:
+            return tz, "the time zone of every building on this site"
+    return None, None
+
+
 async def create_booking(ctx: CommandContext) -> int:
     args = ctx.args
     async with ctx.session() as session:
         places = Places(session.backend)
-        tz = await places.tz_for_zones(args.zones)
-        if tz is None:
-            # A room booked by id knows its building even when no --zone was given.
-            room = await places.find_room(args.asset)
-            tz = await places.tz_for_room(room) if room is not None else None
+        tz, where = await _asset_tz(ctx, places)
         ctx.display_tz = tz
         ctx.target = args.asset
-        start, end = ctx.period(tz)
+        start, end = ctx.period(tz, where)
         booking = await session.booking.create_booking(
             args.type,
             args.asset,
@@ -159,7 +180,10 @@ async def check_out_booking(ctx: CommandContext) -> int:
 async def _booking_action(ctx: CommandContext, method: str, verb: str) -> int:
     async with ctx.backend() as backend:
         booking = await getattr(backend, method)(ctx.args.booking_id)
-        tz = await _booking_tz(Places(backend), booking, None)
+        # Done: the building's zone is for showing the times, and failing to read it does not
+        # undo the write (a warning, exit 0). --json shows the times with their offsets.
+        tz = None if ctx.json else await ctx.follow_up(_booking_tz(Places(backend), booking, None),
+                                                        "the booking's time zone", "times are shown in UTC")
     if ctx.json:
         emit_json(booking)
     else:
@@ -208,7 +232,7 @@ async def list_guests(ctx: CommandContext) -> int:
         places = Places(backend)
         await places.require_zone(args.zone)
         tz = await places.tz_for_zone(args.zone)
-        start, end = ctx.window(tz)
+        start, end = ctx.window(tz, f"the zone of {args.zone}")
         found = await backend.query_guests(start=start, end=end, zone_id=args.zone, query=args.query)
         if ctx.json:
             emit_json(found)

@@ -8,13 +8,18 @@ Backoffice driver does.
 from __future__ import annotations
 
 import json
-from typing import Any
+from datetime import tzinfo
+from typing import TYPE_CHECKING, Any
 
 from staffterm.backends.placeos.commands import BY_NAME, COMMANDS
-from staffterm.cli_context import CommandContext
+from staffterm.cli_context import CommandContext, Places
 from staffterm.cli_output import emit_json, emit_table
 from staffterm.cli_placeos_args import call_arguments
+from staffterm.cli_times import TimeArg
 from staffterm.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from staffterm.backends.base import Backend
 
 
 def list_commands(ctx: CommandContext) -> int:
@@ -47,10 +52,72 @@ async def run_command(ctx: CommandContext) -> int:
             hint="Pick one with --tenant NAME (see `staffterm tenant list`).",
         )
     async with ctx.backend() as backend:
+        kwargs = await resolve_times(ctx, backend, kwargs)
         api: Any = getattr(backend, command.api)
         result = await getattr(api, command.method)(**kwargs)
     _print(ctx, result)
     return 0
+
+
+async def resolve_times(ctx: CommandContext, backend: Backend, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Times typed without an offset (or as a bare date: its midnight) in epoch seconds, read in
+    the building's zone as the README promises; what was read where is said on stderr."""
+    typed = {name: value for name, value in kwargs.items() if isinstance(value, TimeArg)}
+    if not typed:
+        return kwargs
+    from staffterm.cli_times import resolve_start
+
+    tz, where = await _command_tz(backend, kwargs)
+    notes: list[str] = []
+    resolved = {name: int(resolve_start(arg, tz, notes).timestamp()) for name, arg in typed.items()}
+    ctx.say_zone(tz, where, *typed.values())
+    for line in notes:
+        ctx.note(line)
+    return {**kwargs, **resolved}
+
+
+async def _command_tz(backend: Backend, kwargs: dict[str, Any]) -> tuple[tzinfo | None, str | None]:
+    """The building a driver command is about: the time zone it names, else its zones, zone,
+    rooms (systems) or booking, else the site's only time zone; ``None`` when none of these."""
+    named = kwargs.get("time_zone") or kwargs.get("timezone")
+    if isinstance(named, str) and named.strip():
+        from zoneinfo import ZoneInfo
+
+        try:
+            return ZoneInfo(named.strip()), "as --time_zone says"
+        except (ValueError, OSError):
+            raise InvalidInputError(
+                f"{named!r} is not an IANA time zone", field="time_zone", hint="Use a name such as Europe/London."
+            ) from None
+    places = Places(backend)
+    zones = list(kwargs.get("zones") or []) + ([kwargs["zone_id"]] if kwargs.get("zone_id") else [])
+    if zones:
+        tz = await places.tz_for_zones(zones)
+        if tz is not None:
+            return tz, f"the zone of {', '.join(zones)}"
+    systems = list(kwargs.get("systems") or []) + ([kwargs["system_id"]] if kwargs.get("system_id") else [])
+    if systems:
+        tz = await places.tz_for_rooms(systems)
+        if tz is not None:
+            return tz, f"the building of {systems[0]}"
+    if kwargs.get("booking_id"):
+        booking = await backend.get_booking(str(kwargs["booking_id"]))
+        tz = await _booking_zone(places, booking)
+        if tz is not None:
+            return tz, f"the zone of booking {booking.id}"
+    tz = await places.site_tz()
+    return (tz, "the time zone of every building on this site") if tz is not None else (None, None)
+
+
+async def _booking_zone(places: Places, booking: Any) -> tzinfo | None:
+    if booking.timezone:
+        from zoneinfo import ZoneInfo
+
+        try:
+            return ZoneInfo(booking.timezone)
+        except (ValueError, OSError):
+            pass
+    return await places.tz_for_zones(booking.zones)
 
 
 def _print(ctx: CommandContext, result: Any) -> None:

@@ -1,8 +1,8 @@
 """Arguments of ``staffterm placeos COMMAND``: one option per driver parameter, parsed by kind.
 
 Options take the driver's parameter names (``--zone_id``) and the dashed spelling
-(``--zone-id``). Times accept epoch seconds (what PlaceOS speaks) or ISO 8601; JSON parameters
-accept JSON text or ``@file``.
+(``--zone-id``). Times accept epoch seconds (what PlaceOS speaks) or ISO 8601 (without an offset:
+the building's local time); JSON parameters accept JSON text or ``@file``.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from staffterm.backends.placeos.commands import BOOL, COMMANDS, INT, JSON, LIST, TIME, DriverCommand, Param
+from staffterm.cli_times import TimeArg, parse_time_arg
 
 _TRUE = {"true", "yes", "1", "on"}
 _FALSE = {"false", "no", "0", "off"}
@@ -36,21 +37,20 @@ def parse_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
-def parse_epoch(text: str) -> int:
-    """Epoch seconds, or an ISO 8601 time/date (naive means this computer's zone)."""
+def parse_epoch(text: str) -> int | TimeArg:
+    """Epoch seconds, or an ISO 8601 time/date. A time with an offset becomes epoch seconds
+    here; one without (or a bare date: its midnight) means the building's local time, so it is
+    kept as typed until the command knows the building (``cli_placeos.resolve_times``)."""
     raw = text.strip()
     if raw.lstrip("-").isdigit():
         return int(raw)
     try:
-        if len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
-            moment = datetime.combine(date.fromisoformat(raw), time(0))
-        else:
-            moment = datetime.fromisoformat(raw.replace("Z", "+00:00") if raw.endswith("Z") else raw)
-    except (ValueError, IndexError):
+        arg = parse_time_arg(raw)
+    except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(f"{text!r} is not epoch seconds or an ISO 8601 time") from None
-    if moment.tzinfo is None:
-        moment = moment.astimezone()
-    return int(moment.timestamp())
+    if isinstance(arg.value, datetime) and arg.value.tzinfo is not None:
+        return int(arg.value.timestamp())
+    return arg
 
 
 def parse_json(text: str) -> Any:

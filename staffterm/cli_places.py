@@ -65,11 +65,13 @@ async def freebusy(ctx: CommandContext) -> int:
         places = Places(backend)
         if args.zone:
             tz = await places.tz_for_zone(args.zone)
+            where = f"the zone of {args.zone}"
         else:
             # Also proves every room exists before asking for its calendar.
             tz = await places.tz_for_rooms(args.rooms)
+            where = f"the building of {args.rooms[0]}" if args.rooms else None
         ctx.display_tz = tz
-        start, end = ctx.window(tz)
+        start, end = ctx.window(tz, where)
         found = await backend.free_busy(start, end, room_ids=args.rooms or (), zone_id=args.zone)
         if ctx.json:
             emit_json(found)
@@ -113,7 +115,7 @@ async def list_events(ctx: CommandContext) -> int:
         places = Places(backend)
         tz = await _calendar_tz(places, args.calendar)
         ctx.display_tz = tz
-        start, end = ctx.window(tz)
+        start, end = ctx.window(tz, f"the building of {args.calendar}")
         found = await backend.list_events(args.calendar, start, end, include_cancelled=args.include_cancelled)
         if ctx.json:
             emit_json(found)
@@ -148,7 +150,9 @@ def _title(event: Event) -> str:
 async def create_event(ctx: CommandContext) -> int:
     args = ctx.args
     async with ctx.session() as session:
-        places = Places(session.backend)
+        # A room's meeting goes through the booking service, which reads the estate (zones and
+        # rooms) to check the room: the lookups here share that read instead of making their own.
+        places = Places(session.backend, estate=session.estate if args.room else None)
         if args.room:
             room = await places.room(args.room)  # an unknown room fails here, before any write
         else:
@@ -156,7 +160,7 @@ async def create_event(ctx: CommandContext) -> int:
         tz = await places.tz_for_room(room) if room is not None else None
         ctx.display_tz = tz
         ctx.target = room.id if room is not None else args.calendar
-        start, end = ctx.period(tz)
+        start, end = ctx.period(tz, f"the building of {room.id}" if room is not None else None)
         if room is not None:
             # The booking service refuses a clash (naming what is in the way) before writing.
             calendar_id = room.email or room.id

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import abc
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -60,6 +61,18 @@ class Capability(StrEnum):
     CALENDARS = "calendars"
     MAIL = "mail"
     OUTBOX = "outbox"
+
+
+@dataclass(frozen=True)
+class CheckStep:
+    """One step of trying a tenant (``staffterm config check``): what it proves, and whether the
+    console needs it. A step the console can do without (``needed=False``) that fails leaves
+    the tenant usable; ``without`` says what the operator loses then."""
+
+    what: str
+    run: Callable[[], Awaitable[list[str]]]
+    needed: bool = True
+    without: str = ""
 
 
 class Backend(abc.ABC):
@@ -112,6 +125,11 @@ class Backend(abc.ABC):
         return NotSupportedError(
             f"{what} is not available on the {name} backend", capability=capability.value, hint=""
         )
+
+    def check_steps(self) -> list[CheckStep]:
+        """The check as separate steps, in order, for a report of what works and what is
+        missing. By default one needed step: ``check()``."""
+        return [CheckStep(f"the {self.provider or 'backend'} site", self.check)]
 
     async def check(self) -> list[str]:
         """Try the tenant's settings the way the seed's "Test configuration" does.

@@ -95,8 +95,10 @@ class HttpAuth(Protocol):
 class _Stats:
     queued: int = 0
     in_flight: int = 0
-    # timestamps of recent request starts, for the optional rate limit
-    last_start: float = field(default=0.0)
+    # When the last request started (``time.monotonic()``), for the optional rate limit; None
+    # until the first start. Not 0.0: the monotonic clock counts from boot on Linux, so a zero
+    # would hold the first request back by ``1/rate_limit - uptime`` on a freshly booted machine.
+    last_start: float | None = field(default=None)
 
 
 class _ConnectionFailure(Exception):
@@ -215,10 +217,10 @@ class HttpClient:
     async def _space_starts(self) -> None:
         # Space request starts at least 1/rate apart (the Calendar driver's ticker).
         async with self._rate_lock:
-            gap = 1.0 / self.rate_limit
-            wait = self._stats.last_start + gap - time.monotonic()
-            if wait > 0:
-                await self._sleep(wait)
+            if self._stats.last_start is not None:
+                wait = self._stats.last_start + 1.0 / self.rate_limit - time.monotonic()
+                if wait > 0:
+                    await self._sleep(wait)
             self._stats.last_start = time.monotonic()
 
     def _release(self) -> None:

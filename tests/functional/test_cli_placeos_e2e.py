@@ -118,6 +118,23 @@ def test_config_check_explains_each_failure_in_plain_words(site):
     assert "acme (placeos): ok" in text.stdout
 
 
+def test_config_check_on_a_placeos_without_an_optional_route_says_what_works_and_what_is_missing(site, monkeypatch):
+    import tests.fakes.placeos.server as fake_server
+
+    # An older Staff API without GET /tenants/current_limits: the tenant still works.
+    kept = [r for r in fake_server.ROUTES if r.template != "/api/staff/v1/tenants/current_limits"]
+    monkeypatch.setattr(fake_server, "ROUTES", kept)
+    done = run(site, "--tenant", "acme", "config", "check")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "acme (placeos): ok - reached PlaceOS" in done.stdout and "Staff API tenant configured" in done.stdout
+    assert "  missing: booking limits: the server does not offer it" in done.stdout
+    assert "deleted" not in done.stdout
+
+    report = json.loads(run(site, "--tenant", "acme", "config", "check", "--json").stdout)["tenants"][0]
+    assert report["ok"] and len(report["missing"]) == 1
+    assert {s["step"]: s["outcome"] for s in report["steps"]}["booking limits"] == "missing"
+
+
 def test_zones_rooms_and_free_busy_over_http(site, fake):
     done = run(site, "placeos", "zones", "--tags", "building", "--json")
     assert done.returncode == 0, done.stderr

@@ -329,6 +329,69 @@ async def test_desk_lists_this_account_may_not_read_leave_ids_and_a_typed_desk(m
         assert form.query_one("#form-asset-text", Input).placeholder == "desk id"
 
 
+def without_metadata_children(monkeypatch) -> None:
+    """A PlaceOS without ``GET /api/engine/v2/metadata/{id}/children`` (an older engine, or a
+    proxy that does not pass it): the fake answers it as it answers any unknown route, 404."""
+    import tests.fakes.placeos.server as fake_server
+    from tests.fakes.placeos import engine_routes
+
+    kept = [r for r in fake_server.ROUTES if r.handler is not engine_routes.metadata_children]
+    assert len(kept) == len(fake_server.ROUTES) - 1
+    monkeypatch.setattr(fake_server, "ROUTES", kept)
+
+
+async def test_bookings_load_with_ids_and_a_notice_when_the_desk_names_route_is_missing(
+    make_placeos_app, placeos_fake, monkeypatch
+):
+    without_metadata_children(monkeypatch)
+    app = make_placeos_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        seen = record_notifications(app)
+        screen = await open_bookings(pilot, app)
+        shown = rows(screen)
+        assert set(shown) == {ADA_DESK, ALAN_DESK, GRACE_BAY, JANE, OMAR, LI_WEI}
+        assert shown[ADA_DESK]["asset"] == "desk-l1-01"  # no desk names: the id, not a blank screen
+        assert shown[JANE]["asset"] == "Jane Visitor"  # names the booking carries itself still show
+        summary_text = str(screen.query_one("#booking-summary").content)
+        assert "Loading" not in summary_text and "desk names could not be read" in summary_text.lower()
+        assert [m for sev, m in seen if sev == "error"] == []
+        warnings = [m for sev, m in seen if sev == "warning"]
+        assert len(warnings) == 1 and "desk names" in warnings[0].lower()
+        assert placeos_fake.requests_to("GET", "/api/engine/v2/metadata/*")  # it was asked, and missing
+
+        await pilot.press("r")  # the same failure again is not announced twice
+        await settle(pilot, app)
+        assert len([m for sev, m in seen if sev == "warning"]) == 1
+        assert set(rows(screen)) == set(shown)
+
+
+async def test_bookings_load_when_the_desk_names_lookup_times_out(make_placeos_app, placeos_fake, monkeypatch):
+    working = placeos_fake._dispatch
+
+    async def slow_metadata(request: httpx.Request) -> httpx.Response:
+        if request.url.path.startswith("/api/engine/v2/metadata/"):
+            raise httpx.ReadTimeout("timed out", request=request)
+        return await working(request)
+
+    monkeypatch.setattr(placeos_fake, "_dispatch", slow_metadata)
+    app = make_placeos_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        seen = record_notifications(app)
+        screen = await open_bookings(pilot, app)
+        shown = rows(screen)
+        assert set(shown) == {ADA_DESK, ALAN_DESK, GRACE_BAY, JANE, OMAR, LI_WEI}
+        assert shown[ADA_DESK]["asset"] == "desk-l1-01"
+        assert "Loading" not in str(screen.query_one("#booking-summary").content)
+        assert [m for sev, m in seen if sev == "error"] == []
+        assert any("desk names" in m.lower() for sev, m in seen if sev == "warning")
+
+        monkeypatch.setattr(placeos_fake, "_dispatch", working)  # the names come back on the next refresh
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert rows(screen)[ADA_DESK]["asset"] == "Desk 1.01"
+        assert "desk names" not in str(screen.query_one("#booking-summary").content).lower()
+
+
 # ============================================================================ Guests (F5)
 
 

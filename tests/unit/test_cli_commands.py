@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -312,6 +312,54 @@ def test_clashing_booking_exits_1_names_the_clash_and_changes_nothing(cli):
     error = result.json()
     assert error["error"] == "conflict" and [c["id"] for c in error["clashes"]] == [taken["id"]]
     assert _bookings(cli, "--include-deleted") == before
+
+
+def test_a_desk_booked_without_an_offset_lands_at_that_hour_in_its_new_york_building(cli):
+    """No --zone: the desk's own building says which zone 09:00 is in (not UTC, not this computer's)."""
+    result = cli(
+        "bookings", "create", "--type", "desk", "--asset", "desk-nyc-2-01", "--user", "ada.lovelace@acme.example",
+        "--start", "2026-12-04T09:00", "--end", "2026-12-04T10:00", "--json",
+    )
+    assert result.rc == 0, result.err
+    made = result.json()
+    assert _t(made["start"]) == datetime(2026, 12, 4, 9, tzinfo=NEW_YORK)
+    assert _t(made["end"]) == datetime(2026, 12, 4, 10, tzinfo=NEW_YORK)
+    assert made["timezone"] == "America/New_York"
+    assert "times without an offset were read in America/New_York, the building of desk desk-nyc-2-01" in result.err
+
+    table = cli("bookings", "create", "--type", "desk", "--asset", "desk-nyc-2-02", "--user", "ada.lovelace@acme.example",
+                "--start", "2026-12-04T09:00", "--end", "2026-12-04T10:00")
+    assert table.rc == 0 and "2026-12-04 09:00-10:00 EST" in table.out
+
+
+def test_a_time_the_clocks_skip_is_refused_and_nothing_is_booked(cli):
+    before = _bookings(cli, "--start", "2027-03-28", "--end", "2027-03-28", "--include-deleted")
+    result = cli(
+        "bookings", "create", "--type", "desk", "--asset", "desk-lon-2-01", "--user", "ada.lovelace@acme.example",
+        "--start", "2027-03-28T01:30", "--end", "2027-03-28T03:00",
+    )
+    assert result.rc == 1
+    assert "--start 2027-03-28T01:30 does not exist in Europe/London" in result.err
+    assert "from 01:00 straight to 02:00" in result.err and "Traceback" not in result.err
+    assert _bookings(cli, "--start", "2027-03-28", "--end", "2027-03-28", "--include-deleted") == before
+
+
+def test_a_time_that_happens_twice_is_the_first_and_the_command_says_so(cli):
+    result = cli(
+        "bookings", "create", "--type", "desk", "--asset", "desk-lon-2-01", "--user", "ada.lovelace@acme.example",
+        "--start", "2027-10-31T01:30", "--end", "2027-10-31T03:00", "--json",
+    )
+    assert result.rc == 0, result.err
+    assert _t(result.json()["start"]) == datetime(2027, 10, 31, 0, 30, tzinfo=timezone.utc)  # 01:30 BST
+    assert "2027-10-31T01:30 happens twice in Europe/London" in result.err
+    assert "the first, 01:30 BST (+01:00), was used" in result.err and "2027-10-31T01:30+00:00" in result.err
+
+
+def test_a_window_typed_with_offsets_says_nothing_about_zones(cli):
+    result = cli("bookings", "--zone", "bld-nyc", "--start", "2026-11-21T00:00-05:00", "--end", "2026-11-22T00:00-05:00")
+    assert result.rc == 0 and result.err == ""
+    typed = cli("bookings", "--zone", "bld-nyc", "--start", "2026-11-21")
+    assert "read in America/New_York, the zone of bld-nyc" in typed.err
 
 
 def test_unknown_zone_is_an_error_not_an_empty_list(cli):

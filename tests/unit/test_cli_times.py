@@ -100,3 +100,53 @@ def test_an_end_at_midnight_closes_the_previous_day():
     start, end = resolve_window(None, parse_time_arg("2026-11-22T00:00"), LONDON, NOW)
     assert start == datetime(2026, 11, 21, tzinfo=LONDON)
     assert end == datetime(2026, 11, 22, tzinfo=LONDON)
+
+
+# --------------------------------------------------------------------------- daylight-saving changes
+
+
+def test_a_time_the_clocks_skip_is_refused_with_the_gap_named():
+    from staffterm.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError) as refused:
+        resolve_start(parse_time_arg("2026-03-29T01:30"), LONDON)
+    assert refused.value.field == "start"
+    assert "--start 2026-03-29T01:30 does not exist in Europe/London" in str(refused.value)
+    assert "from 01:00 straight to 02:00" in str(refused.value) and "2026-03-29T01:30+00:00" in str(refused.value)
+    with pytest.raises(InvalidInputError, match="--end 2026-03-08T02:15 does not exist in America/New_York"):
+        resolve_end(parse_time_arg("2026-03-08T02:15"), NEW_YORK)
+
+
+def test_the_edges_of_a_gap_are_real_times():
+    assert resolve_start(parse_time_arg("2026-03-29T00:59"), LONDON).utcoffset() == timedelta(0)
+    assert resolve_start(parse_time_arg("2026-03-29T02:00"), LONDON).utcoffset() == timedelta(hours=1)
+
+
+def test_a_time_that_happens_twice_is_the_first_and_a_note_says_so():
+    notes: list[str] = []
+    moment = resolve_start(parse_time_arg("2026-11-01T01:30"), NEW_YORK, notes)
+    assert moment == datetime(2026, 11, 1, 5, 30, tzinfo=timezone.utc)  # 01:30 EDT, the first
+    [note] = notes
+    assert "2026-11-01T01:30 happens twice in America/New_York" in note
+    assert "01:30 EDT (-04:00), was used" in note and "2026-11-01T01:30-05:00" in note
+
+
+def test_an_ordinary_time_adds_no_note():
+    notes: list[str] = []
+    resolve_window(parse_time_arg("2026-11-21T09:00"), parse_time_arg("2026-11-21T10:00"), LONDON, NOW, notes)
+    assert notes == []
+
+
+def test_without_a_building_the_computers_own_zone_is_a_named_zone(monkeypatch):
+    from staffterm.cli_times import computer_zone, zone_name
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    assert zone_name(computer_zone()) == "Asia/Tokyo"
+    moment = resolve_start(parse_time_arg("2026-07-01T09:00"), None)
+    assert moment == datetime(2026, 7, 1, 0, tzinfo=timezone.utc)
+    # A time the computer's clocks skip is refused the same way as a building's.
+    monkeypatch.setenv("TZ", "Europe/London")
+    from staffterm.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match="does not exist in Europe/London"):
+        resolve_start(parse_time_arg("2026-03-29T01:30"), None)

@@ -246,6 +246,24 @@ async def test_rate_limit_spaces_request_starts() -> None:
     assert len(sleeps.calls) == 2 and all(0 < s <= 0.5 for s in sleeps.calls)
 
 
+async def test_the_first_request_is_not_delayed_by_the_rate_limit_on_a_freshly_booted_machine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``time.monotonic()`` counts from boot on Linux: five seconds after boot, a limit of one
+    start per 1,000 s must still let the first request go at once, and space the second."""
+    import staffterm.backends.http as http_module
+
+    now = [5.0]
+    monkeypatch.setattr(http_module.time, "monotonic", lambda: now[0])
+    handler, seen = replies(*[httpx.Response(200, json=[])] * 2)
+    client, sleeps = make_client(handler, rate_limit=0.001)
+    await client.get_json("/first")
+    assert sleeps.calls == [] and len(seen) == 1
+    now[0] = 6.0
+    await client.get_json("/second")
+    assert sleeps.calls == [pytest.approx(999.0)]
+
+
 # --------------------------------------------------------------------------- errors
 
 

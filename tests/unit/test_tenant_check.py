@@ -29,7 +29,10 @@ async def test_a_working_tenant_passes_with_what_worked(tmp_path):
     result = await check_tenant(config(tmp_path), "site", clock=FrozenClock(NOW))
     assert result.ok and result.tenant == "site" and result.provider == "local"
     assert any("10 zones, 40 rooms" in line for line in result.lines)
-    assert result.to_json_dict() == {"tenant": "site", "provider": "local", "ok": True, "lines": result.lines}
+    shown = result.to_json_dict()
+    assert {k: shown[k] for k in ("tenant", "provider", "ok", "lines", "missing")} == {
+        "tenant": "site", "provider": "local", "ok": True, "lines": result.lines, "missing": []}
+    assert [(s["step"], s["needed"], s["outcome"]) for s in shown["steps"]] == [("the local site", True, "ok")]
 
 
 async def test_failures_are_results_in_plain_words_never_exceptions(tmp_path, monkeypatch):
@@ -89,3 +92,85 @@ def test_the_service_imports_no_textual():
                          env={"PYTHONPATH": str(ROOT), "PATH": ""}).stdout
     tops = {m.split(".")[0] for m in json.loads(out.strip().splitlines()[-1])}
     assert not {"textual", "rich", "httpx", "msal", "google"} & tops
+
+
+# --------------------------------------------------------------------------- a PlaceOS missing a route
+
+PLACEOS_NOW = datetime(2026, 11, 21, 23, 0, tzinfo=timezone.utc)
+
+
+def placeos_backend(fake, tmp_path):
+    from staffterm.backends.placeos.backend import PlaceOSBackend
+    from staffterm.config.models import PlaceOSSettings
+
+    async def no_sleep(_seconds: float) -> None:
+        return None
+
+    settings = PlaceOSSettings.model_validate({"provider": "placeos", "base_url": fake.base_url, "api_key": fake.API_KEY})
+    return PlaceOSBackend("acme", settings, clock=FrozenClock(PLACEOS_NOW), transport=fake.transport(),
+                          token_dir=tmp_path / "tokens", sleep=no_sleep)
+
+
+def without_routes(monkeypatch, *templates: str) -> None:
+    """A PlaceOS (an older release, or a proxy in front of it) that lacks these routes: the
+    fake answers them as it answers any unknown route, 404."""
+    import tests.fakes.placeos.server as fake_server
+
+    kept = [r for r in fake_server.ROUTES if r.template not in templates]
+    assert len(kept) == len(fake_server.ROUTES) - len(templates)
+    monkeypatch.setattr(fake_server, "ROUTES", kept)
+
+
+async def test_a_placeos_without_the_optional_routes_passes_saying_what_works_and_what_is_missing(tmp_path, monkeypatch):
+    from staffterm.services.tenant_check import check_backend
+    from tests.fakes.placeos.server import FakePlaceOS
+
+    without_routes(monkeypatch, "/api/staff/v1/tenants/current_limits", "/api/engine/v2/metadata/{parent_id}/children")
+    result = await check_backend("acme", "placeos", placeos_backend(FakePlaceOS(now=PLACEOS_NOW), tmp_path))
+    assert result.ok, result.message
+    assert result.lines[1] == "signed in as Rita Reception <reception@acme.example> (API key)"
+    assert "Staff API tenant configured" in result.lines and result.lines[-1] == "2 buildings, 10 rooms"
+    limits, desks = result.missing
+    assert limits.startswith("booking limits: the server does not offer it (")
+    assert "/api/staff/v1/tenants/current_limits" in limits and "PlaceOS still enforces them" in limits
+    assert desks.startswith("desk lists: the server does not offer it (") and "desk ids instead of names" in desks
+    assert not any("deleted" in text for text in [*result.lines, *result.missing])
+    outcomes = {s.what: s.outcome for s in result.steps}
+    assert outcomes == {"the PlaceOS server": "ok", "sign-in": "ok", "the building list": "ok",
+                        "the Staff API tenant": "ok", "booking limits": "missing", "desk lists": "missing", "rooms": "ok"}
+    shown = result.to_json_dict()
+    assert shown["ok"] and shown["missing"] == result.missing and len(shown["steps"]) == 7
+    assert "message" not in shown
+
+
+async def test_a_placeos_with_every_route_has_nothing_missing(tmp_path):
+    from staffterm.services.tenant_check import check_backend
+    from tests.fakes.placeos.server import FakePlaceOS
+
+    result = await check_backend("acme", "placeos", placeos_backend(FakePlaceOS(now=PLACEOS_NOW), tmp_path))
+    assert result.ok and result.missing == []
+    assert "no booking limits" in result.lines and any(line.startswith("desk lists readable (") for line in result.lines)
+
+
+async def test_a_missing_route_the_console_needs_fails_naming_the_step_and_what_worked(tmp_path, monkeypatch):
+    from staffterm.services.tenant_check import check_backend
+    from tests.fakes.placeos.server import FakePlaceOS
+
+    without_routes(monkeypatch, "/api/engine/v2/systems")
+    result = await check_backend("acme", "placeos", placeos_backend(FakePlaceOS(now=PLACEOS_NOW), tmp_path))
+    assert not result.ok
+    assert result.message.startswith("rooms: the server does not offer it (") and "staffterm needs it" in result.message
+    assert "deleted" not in result.message and "hint" not in result.error
+    assert "Staff API tenant configured" in result.lines  # what worked before it is still said
+    assert result.steps[-1].what == "rooms" and result.steps[-1].outcome == "failed"
+
+
+async def test_a_domain_without_a_staff_api_tenant_fails_on_that_step(tmp_path):
+    from staffterm.services.tenant_check import check_backend
+    from tests.fakes.placeos.server import FakePlaceOS
+
+    fake = FakePlaceOS(now=PLACEOS_NOW)
+    fake.tenant_configured = False
+    result = await check_backend("acme", "placeos", placeos_backend(fake, tmp_path))
+    assert not result.ok and "tenant" in result.message
+    assert [s.outcome for s in result.steps] == ["ok", "ok", "ok", "failed"]  # nothing after it was tried

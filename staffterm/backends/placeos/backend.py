@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from staffterm.backends.placeos.backend_core import (
     gather_all,
@@ -35,7 +35,6 @@ from staffterm.errors import (
     ConfigError,
     InvalidInputError,
     NotFoundError,
-    PermissionDeniedError,
     UnavailableError,
 )
 from staffterm.models import (
@@ -47,6 +46,9 @@ from staffterm.models import (
     Zone,
     ZoneKind,
 )
+
+if TYPE_CHECKING:
+    from staffterm.backends.base import CheckStep
 
 STAFF = "/api/staff/v1"
 # Zone tags asked for one by one when listing every zone: a plain user may not list zones
@@ -74,36 +76,18 @@ class PlaceOSBackend(GuestsMixin, EventsMixin):
     # ----------------------------------------------------------------- check
 
     async def check(self) -> list[str]:
-        """The seed's "test configuration": server, sign-in, tenant, then what the site holds.
-
-        Each step fails in plain words: a wrong URL (``ConfigError`` naming base_url), an
-        unreachable host (``UnavailableError``), a refused key or password (``AuthError``).
-        """
-        lines = [await self._check_server()]
-        buildings: list[Any]
-        try:
-            me = await self.engine.current_user()
-            name = str(me.get("name") or "").strip() if isinstance(me, dict) else ""
-            email = str(me.get("email") or "").strip() if isinstance(me, dict) else ""
-            who = f"{name} <{email}>" if name and email else (name or email or "an unnamed account")
-            lines.append(f"signed in as {who} ({self.auth_kind})")
-            buildings = await self.engine.all_zones(tags="building")
-        except (PermissionDeniedError, NotFoundError):
-            if self.auth_kind != "API key":
-                raise
-            # Service keys may not read an account of their own: a zone listing proves the key.
-            buildings = await self.engine.all_zones(tags="building")
-            lines.append("signed in with the API key")
-        limits = await self.staff.current_limits()
-        if isinstance(limits, dict) and limits:
-            shown = ", ".join(f"{k} {v}" for k, v in sorted(limits.items()))
-            lines.append(f"Staff API tenant configured (booking limits: {shown})")
-        else:
-            lines.append("Staff API tenant configured (no booking limits)")
-        rooms = await self.list_rooms()
-        n_b, n_r = len(buildings), len(rooms)
-        lines.append(f"{n_b} building{'s' if n_b != 1 else ''}, {n_r} room{'s' if n_r != 1 else ''}")
+        """Every step of ``check_steps`` in turn, strictly: the first failure raises.
+        ``staffterm config check`` runs the steps one by one instead, so a missing extra (the
+        booking limits, the desk lists) is reported as missing without failing the tenant."""
+        lines: list[str] = []
+        for step in self.check_steps():
+            lines += await step.run()
         return lines
+
+    def check_steps(self) -> list[CheckStep]:
+        from staffterm.backends.placeos.check import check_steps
+
+        return check_steps(self)
 
     async def _check_server(self) -> str:
         hint = "Check base_url: it should be the PlaceOS address, e.g. https://placeos.example.com (no /api path)"

@@ -178,8 +178,9 @@ def allowed(action: str, b: Booking | None, now: datetime) -> bool:
     return True
 
 
-def summary(b: Booking, tz: tzinfo, day: date, names: Mapping[str, str]) -> Text:
-    """The line under the table for the highlighted booking."""
+def summary(b: Booking, tz: tzinfo, day: date, names: Mapping[str, str], *, notice: str | None = None) -> Text:
+    """The line under the table for the highlighted booking (``notice``: what is missing from
+    the list, e.g. desk names that could not be read, said in place of the Enter hint)."""
     text = Text()
     text.append(f"{asset_label(b, names)}", style="bold")
     text.append(f" · {b.type} · {when_label(b, tz, day)} · {who_label(b)}")
@@ -188,5 +189,8 @@ def summary(b: Booking, tz: tzinfo, day: date, names: Mapping[str, str]) -> Text
     if b.title and b.title != asset_label(b, names):
         text.append(f" · {b.title}")
     text.append(f"\n{b.id} · {STATE_WORDS.get(b.state.value, b.state.value)} · {approval_word(b)}", style="dim")
-    text.append("   Enter: details and history", style="dim")
+    if notice:
+        text.append(f"   {notice.capitalize()}.", style="italic")
+    else:
+        text.append("   Enter: details and history", style="dim")
     return text

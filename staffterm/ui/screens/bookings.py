@@ -15,7 +15,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from staffterm.backends.base import Capability
-from staffterm.errors import NotSupportedError, PermissionDeniedError
+from staffterm.errors import NotSupportedError, PermissionDeniedError, StafftermError
 from staffterm.models import Booking
 from staffterm.ui.messages import SessionFailed
 from staffterm.ui.screens.base import StafftermScreen
@@ -131,6 +131,8 @@ and free text (person, asset, title or id). **[** and **]** change the day, **t*
         self.filter = BookingFilter()
         self.bookings: dict[str, Booking] = {}
         self.names: dict[str, str] = {}
+        # Set while the desk-names lookup fails: said under the table, the bookings still show.
+        self.names_notice: str | None = None
         self._levels_for: str | None = None
 
     # ----------------------------------------------------------------- layout
@@ -200,24 +202,44 @@ and free text (person, asset, title or id). **[** and **]** change the day, **t*
         day, tz = self.day, self.app.building_tz
         query = BookingFilter(self.filter.type, self._zone(), self.filter.state).query(day, tz)
         bookings = await session.backend.query_bookings(query)
-        self.names = await self._asset_names()
+        # The bookings show at once with the names already known (rooms, last load's desks):
+        # the names lookup is a second round trip that may be slow or missing, and must not
+        # hold the list back or blank it.
+        self.names = {**self.names, **self._room_names()}
         self.bookings = {b.id: b for b in bookings}
         self._show(select)
         self.mark_loaded()
+        await self._load_asset_names()
 
-    async def _asset_names(self) -> dict[str, str]:
-        names: dict[str, str] = {}
+    def _room_names(self) -> dict[str, str]:
         catalog = self.app.catalog
-        if catalog is not None:
-            names.update({r.id: r.name for r in catalog.rooms})
+        return {r.id: r.name for r in catalog.rooms} if catalog is not None else {}
+
+    async def _load_asset_names(self) -> None:
+        """Desk names from the backend: a courtesy. Any failure (PlaceOS without the metadata
+        route: 404; a timeout; an outage) leaves ids where names are unknown and says so once."""
         list_assets = getattr(self.app.session.backend, "list_assets", None)
-        if callable(list_assets):
-            try:
-                assets = await list_assets(zone_id=self.app.building_id)
-            except (NotSupportedError, PermissionDeniedError):
-                assets = []  # names are a courtesy: a backend that will not list assets shows ids
-            names.update({a.id: a.name for a in assets})
-        return names
+        if not callable(list_assets):
+            return
+        try:
+            assets = await list_assets(zone_id=self.app.building_id)
+        except (NotSupportedError, PermissionDeniedError):
+            assets = []  # a backend or account that will not list assets: ids, quietly, as always
+        except StafftermError as exc:
+            self._names_failed(exc)
+            return
+        self.names_notice = None
+        self.names = {**self.names, **{a.id: a.name for a in assets}}
+        self._show()
+
+    def _names_failed(self, error: StafftermError) -> None:
+        notice = "desk names could not be read; ids are shown"
+        if self.names_notice is None:
+            # Announced when it starts, not on every refresh while it lasts.
+            self.app.notify(f"Bookings are shown, but {notice} ({error.message}).",
+                            title="Desk names", severity="warning", markup=False, timeout=10)
+        self.names_notice = notice
+        self._refresh_summary()
 
     def _show(self, select: str | None = None) -> None:
         """Diff the table against the bookings by row key: the cursor and scroll stay put."""
@@ -273,9 +295,13 @@ and free text (person, asset, title or id). **[** and **]** change the day, **t*
         booking = self.current
         if booking is None:
             day = f"{self.day:%a %d %b}" if self.day else "today"
-            self._set_summary(Text(f"No bookings for {day} match the filters. c books one.", style="dim"))
+            text = Text(f"No bookings for {day} match the filters. c books one.", style="dim")
+            if self.names_notice:
+                text.append(f"\n{self.names_notice.capitalize()}.", style="italic")
+            self._set_summary(text)
         else:
-            self._set_summary(summary(booking, self.app.building_tz, self.day or self.app.building_today(), self.names))
+            self._set_summary(summary(booking, self.app.building_tz, self.day or self.app.building_today(), self.names,
+                                      notice=self.names_notice))
         self.refresh_bindings()
 
     def _set_summary(self, text: Text) -> None:
