@@ -13,11 +13,13 @@ convention PlaceOS's own front ends use; PlaceOS's VisitorMailer notifies the ho
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from staffterm.backends.placeos.backend_bookings import BookingsMixin
-from staffterm.backends.placeos.backend_core import require_text, require_window
+from staffterm.backends.placeos.backend_core import gather_all, require_text, require_window
 from staffterm.backends.placeos.backend_events import as_model
 from staffterm.backends.placeos.convert import (
     booking_guest_id,
@@ -28,11 +30,24 @@ from staffterm.backends.placeos.convert import (
     to_epoch,
 )
 from staffterm.errors import ConflictError, InvalidInputError, NotFoundError
-from staffterm.models import Guest, GuestDraft, GuestPatch
+from staffterm.models import Guest, GuestDraft, GuestPatch, Room
 
 VISITOR_TYPE = "visitor"
 # Keys of a /guests row that describe *today's* visit; dropped when a specific visit is read.
 _VISIT_KEYS = ("booking", "event", "checked_in", "visit_expected")
+
+
+def covering_zones(rooms: Iterable[Room]) -> list[str]:
+    """Few zone ids whose rooms are all the rooms (usually just the organisation's zone):
+    greedily the zone holding most of the rooms not yet covered."""
+    uncovered = {room.id: set(room.zone_ids) for room in rooms if room.zone_ids}
+    chosen: list[str] = []
+    while uncovered:
+        counts = Counter(zone for zones in uncovered.values() for zone in zones)
+        best = min(counts, key=lambda zone: (-counts[zone], zone))
+        chosen.append(best)
+        uncovered = {room: zones for room, zones in uncovered.items() if best not in zones}
+    return chosen
 
 
 def _matches(guest: Guest, text: str) -> bool:
@@ -73,7 +88,7 @@ class GuestsMixin(BookingsMixin):
             start = start if start is not None else end - timedelta(days=1)  # type: ignore[operator]
             end = end if end is not None else start + timedelta(days=1)
             start, end = require_window(start, end)
-            rows = await self.staff.query_guests(period_start=start, period_end=end, zones=[zone_id] if zone_id else None)
+            rows = await self._expected_rows(start, end, zone_id)
             guests = [g for g in self.convert_rows(rows, self._guest, "guest") if g.visit_expected]
             guests = [
                 g for g in guests
@@ -87,6 +102,24 @@ class GuestsMixin(BookingsMixin):
         unique = {g.id: g for g in guests}
         now = self.clock.now()
         return sorted(unique.values(), key=lambda g: (g.visit_start or now, g.name.lower(), g.id))
+
+    async def _expected_rows(self, start: datetime, end: datetime, zone_id: str | None) -> list[Any]:
+        """Visitor bookings *and* meeting visitors of the window. Staff-api's guests index takes
+        meeting guests only from the room calendars of ``zone_ids`` and filters bookings by the
+        same zones (staff-api src/controllers/guests.cr, index). For one zone that is one call;
+        for the whole site it is two at once: the zones covering every room (meetings) and no
+        zone at all (every booking, wherever it was filed)."""
+        if zone_id:
+            return list(await self.staff.query_guests(period_start=start, period_end=end, zones=[zone_id]))
+        rooms = await self.room_index()
+        cover = covering_zones(rooms.values())
+        if not cover:
+            return list(await self.staff.query_guests(period_start=start, period_end=end))
+        meetings, bookings = await gather_all(
+            self.staff.query_guests(period_start=start, period_end=end, zones=cover),
+            self.staff.query_guests(period_start=start, period_end=end),
+        )
+        return [*meetings, *bookings]
 
     async def get_guest(self, guest_id: str) -> Guest:
         key = require_text(guest_id, "guest_id")

@@ -149,11 +149,18 @@ class StaffAPI(BookingsMixin):
         zones: str | Iterable[str] | None = None,
         q: str | None = None,
     ) -> list[dict]:
-        """Guests expected in the window (with ``checked_in`` / ``booking`` / ``event``), or a name search."""
+        """Guests expected in the window (with ``checked_in`` / ``booking`` / ``event``), or a name search.
+
+        ``zones`` go out as ``zone_ids``, as the driver sends them: staff-api's guests ``index``
+        takes meeting guests only from the room calendars of ``zone_ids`` (or ``system_ids``) and
+        narrows bookings by ``zones`` ∪ ``zone_ids``; with ``zones=`` alone no meeting visitor
+        would come back (staff-api src/controllers/guests.cr, index). No zone: every booking in
+        the window, and no meeting guests at all.
+        """
         if (period_start is None) != (period_end is None):
             raise InvalidInputError("give both period_start and period_end, or neither", field="period_end")
         start, end = self._period(period_start, period_end) if period_start is not None else (None, None)
-        params = {"period_start": start, "period_end": end, "zones": id_list(zones), "q": q or None}
+        params = {"period_start": start, "period_end": end, "zone_ids": id_list(zones), "q": q or None}
         return as_list(await self.http.request("GET", f"{STAFF}/guests", params=params))
 
     async def guest_bookings(self, id: str, include_past: bool | None = None, limit: int | None = None) -> list[dict]:

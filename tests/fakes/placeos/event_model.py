@@ -7,6 +7,7 @@ One stored record per meeting; it shows up on every calendar that is the host's 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -281,6 +282,55 @@ def resolve_calendars(ctx: Ctx, *, zone_params: tuple[str, ...] = ("zone_ids",),
         add(email, state.system_by_email(email))
     if not out and default_own and ctx.principal is not None:
         add(ctx.principal.email, None)
+    return out
+
+
+def system_not_found(system_id: str) -> ApiError:
+    """How staff-api answers when ``placeos_client.systems.fetch`` fails: the engine's 404 becomes a
+    ``PlaceOS::Client::API::Error`` ("<status message>\\n<engine body>", PlaceOS/crystal-client
+    api/error.cr), rendered 404 by ``handled_generic_error`` (staff-api controllers/application.cr);
+    the engine's own body is PgORM's ``find!`` message (rest-api controllers/systems.cr)."""
+    return not_found("Not Found\n" + json.dumps({"error": f"Key not present: {system_id}"}))
+
+
+def fetch_system(state: FakeState, system_id: str) -> dict[str, Any]:
+    system = state.systems.get(system_id)
+    if system is None:
+        raise system_not_found(system_id)
+    return system
+
+
+def room_calendars(ctx: Ctx) -> list[tuple[str, dict[str, Any]]]:
+    """The room calendars of guests.cr ``index``: ``matching_calendar_ids(calendars, zone_ids,
+    system_ids)`` (staff-api controllers/utilities/placeos-helpers.cr) with no capacity/feature
+    filters, keeping only the calendars that came with a system (index skips the others).
+    A zone is a systems *search*, so an unknown zone finds nothing; a system id is a *fetch*, so
+    an unknown one is the engine's 404."""
+    state = ctx.state
+    found: dict[str, dict[str, Any]] = {}
+    for zone_id in ctx.list_q("zone_ids"):
+        for system in sorted(state.systems.values(), key=lambda s: s["id"]):
+            if zone_id in system["zones"] and system.get("email"):
+                found[system["email"].lower()] = system
+    for system_id in ctx.list_q("system_ids"):
+        system = fetch_system(state, system_id)
+        if system.get("email"):
+            found[system["email"].lower()] = system
+    return list(found.items())
+
+
+RAW_ATTENDEE_KEYS = ("name", "email", "response_status", "resource", "organizer")
+AUGMENTED_KEYS = ("system_id", "system", "calendar", "extension_data", "linked_bookings", "setup_time",
+                  "breakdown_time", "setup_event_id", "breakdown_event_id", "permission", "recurring_master_id")
+
+
+def calendar_event(state: FakeState, event: dict[str, Any], calendar: str) -> dict[str, Any]:
+    """The event as the calendar client lists it, before ``StaffApi::Event.augment``: no system,
+    no metadata, attendees without visitor fields (guests.cr ``index`` hands this to Guest#to_h)."""
+    out = render_event(state, event, calendar)
+    for key in AUGMENTED_KEYS:
+        out.pop(key, None)
+    out["attendees"] = [{k: a.get(k) for k in RAW_ATTENDEE_KEYS} for a in event["attendees"]]
     return out
 
 

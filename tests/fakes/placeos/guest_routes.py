@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from tests.fakes.placeos import booking_model as bm
-from tests.fakes.placeos.event_model import on_calendar, render_event, resolve_calendars
+from tests.fakes.placeos.event_model import calendar_event, events_on_calendars, render_event, room_calendars
 from tests.fakes.placeos.guest_model import (
     attendances,
     end_of,
@@ -65,21 +65,53 @@ def list_guests(ctx: Ctx) -> Any:
                   if query is None or (g.get("searchable", True) and prefix_match(
                       query, g.get("name"), g.get("preferred_name"), g["email"], g.get("organisation")))]
         return [render_guest(g) for g in sorted(guests, key=lambda g: (g.get("name") or "", g["email"]))[:1500]]
-    zones = ctx.list_q("zones", "zone_ids")
-    narrowed = bool(zones or ctx.list_q("system_ids") or ctx.list_q("calendars"))
-    calendars = [c for c, _ in resolve_calendars(ctx, zone_params=("zones", "zone_ids"))]
+    return _expected_guests(ctx, start, end)
+
+
+def _expected_guests(ctx: Ctx, start: int, end: int) -> list[dict[str, Any]]:
+    """PlaceOS/staff-api src/controllers/guests.cr, ``index`` with a period, step by step:
+
+    * bookings overlapping the period (deleted and rejected ones too: the query does not filter
+      them), narrowed by ``zones`` ∪ ``zone_ids`` when either is given, else every booking;
+    * meeting guests only from the room calendars ``matching_calendar_ids(calendars, zone_ids,
+      system_ids)`` names (utilities/placeos-helpers.cr): ``zones`` never adds a calendar, and an
+      event read through ``calendars`` has no system, so it adds no guests either;
+    * one entry per guest email (a Hash keyed by email; booking attendees are written last and
+      win), meeting guests carrying the raw calendar event, booking guests their booking.
+    """
+    state = ctx.state
+    booking_zones = ctx.list_q("zones", "zone_ids")
+    bookings = [b for b in sorted(state.bookings.values(), key=lambda b: (b.get("created", 0), b["id"]))
+                if overlaps(start, end, b["booking_start"], b["booking_end"])
+                and (not booking_zones or set(booking_zones) & set(b.get("zones") or []))]
+    rooms = room_calendars(ctx)
+    if not rooms and not bookings:
+        return []
+    by_calendar = events_on_calendars(state, [c for c, _ in rooms], start, end)
+    meetings: dict[str, tuple[dict[str, Any], str]] = {}
+    for calendar, _system in rooms:
+        for event in by_calendar[calendar]:
+            meetings.setdefault(event["id"], (event, calendar))
+    attending: dict[str, tuple[dict[str, Any], dict[str, Any], Any, Any]] = {}
+    for row in state.attendees:  # the SQL join: attendees of the found events' metadata
+        found = meetings.get(row.get("event_ref") or "")
+        guest = state.guests.get(row["guest_id"])
+        if found is not None and guest is not None:
+            attending[guest["email"]] = (guest, row, None, found)
+    booking_ids = {b["id"]: b for b in bookings}
+    for row in state.attendees:  # Attendee.by_bookings; a Hash keeps a re-assigned key's place
+        booking = booking_ids.get(row.get("booking_id"))
+        guest = state.guests.get(row["guest_id"])
+        if booking is not None and guest is not None:
+            attending[guest["email"]] = (guest, row, booking, None)
     out = []
-    for guest in ctx.state.guests.values():
-        for item in attendances(ctx.state, guest["id"]):
-            if not overlaps(start, end, start_of(item), end_of(item)):
-                continue
-            _row, booking, event = item
-            if booking is not None and zones and not set(zones) & set(booking.get("zones") or []):
-                continue
-            if event is not None and narrowed and not any(on_calendar(event, c) for c in calendars):
-                continue
-            out.append((start_of(item), guest["email"], _attending(ctx, item, guest)))
-    return [entry for _s, _e, entry in sorted(out, key=lambda x: (x[0], x[1]))]
+    for guest, row, booking, meeting in attending.values():
+        if booking is not None:
+            out.append(render_guest(guest, row, booking=_booking(ctx, booking)))
+        else:
+            event, calendar = meeting
+            out.append(render_guest(guest, row, event=calendar_event(state, event, calendar)))
+    return out
 
 
 def _clean(body: dict[str, Any]) -> dict[str, Any]:
