@@ -417,8 +417,12 @@ async def test_create_event_adds_room_and_visitor_then_move_and_check_in(fake, c
     assert room["email"] == "darwin.room@acme.example" and room["response_status"] == "accepted"
     assert fake.state.guest_by_ref("vera@vendor.example") is not None
     assert fake.state.signals_on("staff/guest/attending")[-1]["action"] == "meeting_created"
+    partial = await client.patch(f"{STAFF}/events/{event['id']}", params={"system_id": "sys-darwin"},
+                                 json={"system_id": "sys-faraday", "extension_data": {"notes": "moved"}})
+    assert partial.status_code == 400  # the body must be a whole PlaceCalendar::Event
+    assert partial.json()["error"].startswith("Missing JSON attribute: event_start")
     moved = await client.patch(f"{STAFF}/events/{event['id']}", params={"system_id": "sys-darwin"},
-                               json={"system_id": "sys-faraday", "extension_data": {"notes": "moved"}})
+                               json={**event, "system_id": "sys-faraday", "extension_data": {"notes": "moved"}})
     assert moved.status_code == 200 and moved.json()["system"]["id"] == "sys-faraday"
     assert moved.json()["extension_data"] == {"catering": False, "notes": "moved"}
     gone = await client.get(f"{STAFF}/events/{event['id']}", params={"system_id": "sys-darwin"})

@@ -82,3 +82,85 @@ async def test_a_cancelled_visitor_booking_is_not_expected(backend, fake):
     fake.state.bookings[1004]["deleted"] = True
     guests = {g.email for g in await backend.query_guests(start=DAY_START, end=DAY_END, zone_id="zone-syd")}
     assert "jane.visitor@example.com" not in guests and "omar.guest@example.org" in guests
+
+
+# --------------------------------------------------------------------------- 2. a whole event
+
+
+def _patches(fake: FakePlaceOS) -> list[httpx.Request]:
+    return [r for r in fake.requests if r.method in ("PATCH", "PUT") and r.url.path.startswith(f"{STAFF}/events/")]
+
+
+def _client_visit(fake: FakePlaceOS) -> dict:
+    return next(e for e in fake.state.events.values() if e["title"] == "Client visit")
+
+
+async def _sent_whole_event(fake: FakePlaceOS) -> dict:
+    import json
+
+    body = json.loads(_patches(fake)[-1].content)
+    assert {"event_start", "event_end", "attendees", "private", "all_day"} <= set(body)
+    # only visitors carry visit_expected back: anyone else sent with it would get a guest record
+    assert [a["email"] for a in body["attendees"] if "visit_expected" in a] == ["sam.client@partner.example"]
+    return body
+
+
+@pytest.mark.parametrize("change", ["extend", "end now", "move", "retitle"])
+async def test_meeting_changes_send_the_whole_event_and_keep_the_rest(backend, fake, change):
+    from staffterm.models import EventPatch
+
+    event = _client_visit(fake)
+    sam = fake.state.guest_by_ref("sam.client@partner.example")
+    sam["extension_data"] = {"badge": "B7"}
+    guests_before = len(fake.state.guests)
+    patch = {
+        "extend": EventPatch(end=syd("15:30")),
+        "end now": EventPatch(end=NOW.replace(second=0, microsecond=0), start=syd("09:00")),
+        "move": EventPatch(room_ids=["sys-babbage"]),
+        "retitle": EventPatch(title="Client visit (moved up)"),
+    }[change]
+    updated = await backend.update_event("sys-ada", event["id"], patch)
+    body = await _sent_whole_event(fake)
+    assert body["title"] == ("Client visit (moved up)" if change == "retitle" else "Client visit")
+    assert updated.title == body["title"] and updated.body == "Client visit agenda"
+    stored = fake.state.events[event["id"]]
+    assert stored["body"] == "Client visit agenda" and stored["location"]  # not cleared by the update
+    emails = {a["email"] for a in stored["attendees"]}
+    assert {"grace.hopper@acme.example", "sam.client@partner.example"} <= emails
+    room = "babbage.room@acme.example" if change == "move" else "ada.room@acme.example"
+    assert room in emails and (change != "move" or "ada.room@acme.example" not in emails)
+    assert sam["extension_data"] == {"badge": "B7"}  # the visitor's record is not wiped
+    assert len(fake.state.guests) == guests_before  # and nobody else became a guest
+    if change == "extend":
+        assert stored["event_end"] == int(syd("15:30").timestamp()) and updated.end == syd("15:30")
+    if change == "end now":
+        assert stored["event_end"] == int(NOW.timestamp()) - NOW.second
+
+
+async def test_a_partial_body_is_refused_like_the_real_service(fake):
+    async with httpx.AsyncClient(transport=fake.transport(), base_url=fake.base_url,
+                                 headers={"X-API-Key": fake.API_KEY}) as client:
+        event = _client_visit(fake)
+        reply = await client.patch(f"{STAFF}/events/{event['id']}", params={"system_id": "sys-ada"},
+                                   json={"title": "Renamed"})
+        assert reply.status_code == 400
+        assert reply.json()["error"].startswith("Missing JSON attribute: event_start\n  parsing PlaceCalendar::Event")
+        whole = (await client.get(f"{STAFF}/events/{event['id']}", params={"system_id": "sys-ada"})).json()
+        no_end = await client.patch(f"{STAFF}/events/{event['id']}", params={"system_id": "sys-ada"},
+                                    json={**whole, "event_end": None})
+        assert no_end.status_code == 400 and no_end.json() == {"error": "event_end must be present"}
+        wrong_type = await client.patch(f"{STAFF}/events/{event['id']}", params={"system_id": "sys-ada"},
+                                        json={**whole, "private": "no"})
+        assert wrong_type.status_code == 400 and "Expected Bool but was String" in wrong_type.json()["error"]
+        nameless = await client.patch(f"{STAFF}/events/{event['id']}", params={"system_id": "sys-ada"},
+                                      json={**whole, "attendees": [{"email": "x@y.example"}]})
+        assert nameless.status_code == 400 and "Missing JSON attribute: name" in nameless.json()["error"]
+        assert fake.state.events[event["id"]]["title"] == "Client visit"  # nothing changed
+
+
+async def test_the_raw_client_completes_a_partial_body_from_the_event_as_read(backend, fake):
+    event = _client_visit(fake)
+    done = await backend.staff.update_event("sys-ada", {"title": "Renamed"}, event_id=event["id"])
+    assert done["title"] == "Renamed" and done["body"] == "Client visit agenda"
+    body = await _sent_whole_event(fake)
+    assert body["title"] == "Renamed" and body["system_id"] == "sys-ada"

@@ -34,8 +34,10 @@ from staffterm.backends.placeos.staff_common import (
     clash_params,
     epoch,
     epoch_or_none,
+    is_whole_event,
     required,
     utc_now,
+    whole_event,
 )
 from staffterm.backends.placeos.wire_errors import partial_failure
 from staffterm.errors import InvalidInputError
@@ -238,11 +240,20 @@ class StaffAPI(BookingsMixin):
         event_id: str | None = None,
         notify_existing_attendees: bool | None = None,
     ) -> dict:
-        """PATCH an event; ``system_id`` is the room it is in now (a new room goes in the body)."""
+        """PATCH an event; ``system_id`` is the room it is in now (a new room goes in the body).
+
+        Staff-api parses the body as a whole PlaceCalendar::Event, so a partial one is a 400 there
+        (staff-api src/controllers/events.cr, update). A body without every required part is
+        completed from the event as read now (one GET through the same room or calendar), as the
+        service's own specs send the whole event back with the change in it.
+        """
         body = json_body(event, "event")
         target = event_id or body.get("id")
         params = {"system_id": system_id or None, "calendar": calendar or None,
                   "notify_existing_attendees": notify_existing_attendees}
+        if not is_whole_event(body):
+            current = await self.get_event(target, system_id=system_id, calendar=calendar)
+            body = whole_event(current, body)
         response = await self.http.request("PATCH", f"{STAFF}/events/{seg(target, 'event id')}", params=params, json=body)
         return as_dict(response)
 
