@@ -164,3 +164,58 @@ async def test_the_raw_client_completes_a_partial_body_from_the_event_as_read(ba
     assert done["title"] == "Renamed" and done["body"] == "Client visit agenda"
     body = await _sent_whole_event(fake)
     assert body["title"] == "Renamed" and body["system_id"] == "sys-ada"
+
+
+# --------------------------------------------------------------------------- 6. DELETE /events/{id}
+
+
+class LoseFirstDeleteReply(httpx.AsyncBaseTransport):
+    """The first DELETE reaches the server and is done there, but its reply never comes back."""
+
+    def __init__(self, fake: FakePlaceOS) -> None:
+        self.inner = fake.transport()
+        self.lost = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if request.method == "DELETE" and not self.lost:
+            self.lost += 1
+            raise httpx.ReadError("connection reset by peer", request=request)
+        return response
+
+
+async def test_the_fake_says_which_404_a_delete_is(fake):
+    event = _client_visit(fake)
+    async with httpx.AsyncClient(transport=fake.transport(), base_url=fake.base_url,
+                                 headers={"X-API-Key": fake.API_KEY}) as client:
+        no_room = await client.delete(f"{STAFF}/events/{event['id']}", params={"system_id": "sys-nope"})
+        assert no_room.status_code == 404
+        assert no_room.json()["error"] == 'Not Found\n{"error": "Key not present: sys-nope"}'
+        no_event = await client.delete(f"{STAFF}/events/ev-nope", params={"system_id": "sys-ada"})
+        assert no_event.status_code == 404
+        assert no_event.json()["error"].startswith("failed to find event ev-nope searching on ada.room@acme.example as ")
+    assert event["id"] in fake.state.events
+
+
+async def test_deleting_with_a_wrong_room_is_not_found_naming_the_room(backend, fake):
+    from staffterm.errors import NotFoundError
+
+    event = _client_visit(fake)
+    with pytest.raises(NotFoundError, match="room 'sys-nope'"):
+        await backend.staff.delete_event("sys-nope", event["id"])
+    with pytest.raises(NotFoundError, match="no meeting 'ev-nope' in the calendar of room sys-ada"):
+        await backend.staff.delete_event("sys-ada", "ev-nope")
+    assert "ada.room@acme.example" not in fake.state.events[event["id"]].get("removed_from", [])
+
+
+async def test_a_delete_whose_reply_was_lost_is_done_when_the_retry_finds_it_gone(fake, tmp_path):
+    settings = PlaceOSSettings.model_validate(
+        {"provider": "placeos", "base_url": "https://placeos.test", "api_key": FakePlaceOS.API_KEY})
+    transport = LoseFirstDeleteReply(fake)
+    event = _client_visit(fake)
+    async with PlaceOSBackend("acme", settings, clock=FrozenClock(NOW), transport=transport,
+                              token_dir=tmp_path / "tokens", sleep=_no_sleep) as backend:
+        await backend.staff.delete_event(None, event["id"], calendar="grace.hopper@acme.example")
+    deletes = [r for r in fake.requests if r.method == "DELETE"]
+    assert transport.lost == 1 and len(deletes) == 2  # the retry met "failed to find event": ours went through
+    assert event["id"] not in fake.state.events

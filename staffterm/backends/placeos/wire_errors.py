@@ -218,6 +218,17 @@ def _invalid_input(response: httpx.Response, what: str, reason: str) -> InvalidI
     return InvalidInputError(f"PlaceOS could not {what}: {text}", field=field)
 
 
+def event_not_found(response: httpx.Response) -> bool:
+    """A 404 about the event itself, not about the room or calendar it was looked up in: staff-api
+    words it "failed to find event <id> searching on <calendar> as <user>" (events.cr update,
+    cancel_event, guest_checkin) or "event <id> not found on …" (show); an unknown room is the
+    engine's 404 passed on as "Not Found\\n<engine body>" (``systems.fetch``)."""
+    if response.status_code != 404:
+        return False
+    reason = body_error_text(response).strip().lower()
+    return reason.startswith("failed to find event") or (reason.startswith("event ") and " not found on " in reason)
+
+
 def placeos_error(response: httpx.Response) -> StafftermError | None:
     """The ``error_mapper`` for the PlaceOS ``HttpClient``; None means "use the generic mapping"."""
     status = response.status_code
