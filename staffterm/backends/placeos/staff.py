@@ -39,8 +39,8 @@ from staffterm.backends.placeos.staff_common import (
     utc_now,
     whole_event,
 )
-from staffterm.backends.placeos.wire_errors import partial_failure
-from staffterm.errors import InvalidInputError
+from staffterm.backends.placeos.wire_errors import event_not_found, partial_failure, placeos_error
+from staffterm.errors import InvalidInputError, NotFoundError
 
 log = logging.getLogger("staffterm.placeos")
 
@@ -259,9 +259,38 @@ class StaffAPI(BookingsMixin):
 
     async def delete_event(self, system_id: str | None, event_id: str, *, calendar: str | None = None,
                            notify: bool | None = None) -> None:
-        """Remove the event (202); an event that is already gone (404) counts as deleted, like the driver."""
+        """Remove the event (202).
+
+        Staff-api answers 404 for two different things (staff-api src/controllers/events.cr,
+        ``destroy`` -> ``cancel_event``): the room (``systems.fetch`` fails: the engine's 404,
+        passed on as ``"Not Found\\n<engine body>"``), or the event on that calendar (``"failed
+        to find event …"``). Only the second, and only when our own retry of a lost reply gets
+        it, means our first attempt deleted the event: that is done. Anything else is an error
+        naming what was not found, so a wrong room id never reads as "deleted".
+        """
         params = {"system_id": system_id or None, "calendar": calendar or None, "notify": notify}
-        await self.http.request("DELETE", f"{STAFF}/events/{seg(event_id, 'event id')}", params=params, allow_status=(404,))
+        url = f"{STAFF}/events/{seg(event_id, 'event id')}"
+        retried_after_lost_reply = False
+
+        async def note_lost_reply() -> None:
+            # Called by the HTTP layer before it re-sends a write whose outcome it does not know.
+            nonlocal retried_after_lost_reply
+            retried_after_lost_reply = True
+            return None
+
+        response = await self.http.request("DELETE", url, params=params, allow_status=(404,),
+                                           find_existing=note_lost_reply)
+        if response.status_code != 404:
+            return
+        if event_not_found(response):
+            if retried_after_lost_reply:
+                return
+            where = f"the calendar of room {system_id}" if system_id else f"the calendar {calendar or 'of this account'}"
+            raise NotFoundError(f"PlaceOS has no meeting {event_id!r} in {where}",
+                                hint="It may have been cancelled already, or the id belongs to another calendar.")
+        if system_id:
+            raise NotFoundError(f"PlaceOS has no room {system_id!r}", hint="Check the room id (staffterm rooms).")
+        raise placeos_error(response) or NotFoundError(f"PlaceOS could not find meeting {event_id!r}")
 
     async def decline_event(self, event_id: str, *, system_id: str | None = None, calendar: str | None = None,
                             notify: bool | None = None, comment: str | None = None) -> None:
