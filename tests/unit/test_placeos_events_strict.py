@@ -219,3 +219,88 @@ async def test_a_delete_whose_reply_was_lost_is_done_when_the_retry_finds_it_gon
     deletes = [r for r in fake.requests if r.method == "DELETE"]
     assert transport.lost == 1 and len(deletes) == 2  # the retry met "failed to find event": ours went through
     assert event["id"] not in fake.state.events
+
+
+# --------------------------------------------------------------------------- 3. check-in/out write first
+
+
+async def _sam(backend) -> object:
+    guests = await backend.query_guests(start=DAY_START, end=DAY_END, zone_id="zone-syd")
+    return next(g for g in guests if g.email == "sam.client@partner.example")
+
+
+async def test_a_check_out_placeos_accepted_is_done_when_the_read_back_fails(backend, fake):
+    sam = await _sam(backend)
+    fake.state.attendees[:] = [{**r, "checked_in": True} if r.get("event_ref") == sam.event_id else r
+                               for r in fake.state.attendees]
+    fake.fail_next("GET", f"{STAFF}/events/{sam.event_id}", 404, body={"error": "event not found on system calendar"})
+    out = await backend.check_out_guest(sam.id)
+    assert out.id == sam.id and not out.checked_in and out.email == sam.email
+    row = next(r for r in fake.state.attendees if r.get("event_ref") == sam.event_id)
+    assert row["checked_in"] is False
+    assert any("checked out" in w and "reading the visit back failed" in w for w in backend.test_warnings)
+
+
+async def test_a_visitor_booking_check_out_is_done_when_its_booking_cannot_be_read(backend, fake):
+    jane = next(g for g in await backend.query_guests(start=DAY_START, end=DAY_END, zone_id="zone-syd")
+                if g.email == "jane.visitor@example.com")
+    await backend.check_in_guest(jane.id)
+    fake.fail_next("GET", f"{STAFF}/bookings/{jane.booking_id}", 503, times=10)
+    out = await backend.check_out_guest(jane.id)
+    assert not out.checked_in and backend.test_warnings
+
+
+async def test_reception_checks_in_even_when_the_read_before_fails(fake, tmp_path):
+    from staffterm.services.session import Session
+
+    settings = PlaceOSSettings.model_validate(
+        {"provider": "placeos", "base_url": "https://placeos.test", "api_key": FakePlaceOS.API_KEY})
+    backend = PlaceOSBackend("acme", settings, clock=FrozenClock(NOW), transport=fake.transport(),
+                             token_dir=tmp_path / "tokens", sleep=_no_sleep)
+    async with Session(backend, clock=FrozenClock(NOW), tenant_name="acme", provider="placeos") as session:
+        sam = await _sam(backend)
+        # the read before the write, and the one after it, both fail
+        fake.fail_next("GET", f"{STAFF}/events/{sam.event_id}", 404, body={"error": "event not found"}, times=2)
+        result = await session.reception.check_in(sam.id)
+    assert result.guest.checked_in and result.guest.id == sam.id
+    assert fake.state.signals_on("staff/guest/checkin")[-1]["attendee_email"] == "sam.client@partner.example"
+
+
+@pytest.fixture
+def cli_site(fake, tmp_path, monkeypatch):
+    from tests.fakes.placeos.loopback import serve_on_loopback
+
+    monkeypatch.setenv("STAFFTERM_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("STAFFTERM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("ACME_KEY", FakePlaceOS.API_KEY)
+    monkeypatch.setenv("STAFFTERM_FROZEN_NOW", NOW.isoformat())
+    with serve_on_loopback(fake) as url:
+        config = tmp_path / "config.toml"
+        config.write_text(f'default_tenant = "acme"\n\n[tenants.acme]\nprovider = "placeos"\n'
+                          f'base_url = "{url}"\napi_key = {{ env = "ACME_KEY" }}\n')
+        yield config
+
+
+def _cli(config, *argv: str) -> int:
+    from staffterm.cli import main
+
+    return main(["--config", str(config), *argv])
+
+
+def test_cli_lists_meeting_visitors_and_checks_in_and_out_despite_failing_reads(cli_site, fake, capsys):
+    import json
+
+    assert _cli(cli_site, "guests", "--zone", "zone-syd", "--json") == 0
+    listed = {g["email"]: g for g in json.loads(capsys.readouterr().out)}
+    assert {"sam.client@partner.example", "jane.visitor@example.com"} <= set(listed)
+    sam = listed["sam.client@partner.example"]
+    fake.fail_next("GET", f"{STAFF}/events/{sam['event_id']}", 404, body={"error": "event not found"}, times=2)
+    assert _cli(cli_site, "guests", "check-in", sam["id"]) == 0
+    captured = capsys.readouterr()
+    assert "Checked in Sam Client" in captured.out and "warning" in captured.err
+    fake.fail_next("GET", f"{STAFF}/events/{sam['event_id']}", 404, body={"error": "event not found"})
+    assert _cli(cli_site, "guests", "check-out", sam["id"]) == 0
+    captured = capsys.readouterr()
+    assert "Checked out" in captured.out and "reading the visit back failed" in captured.err
+    row = next(r for r in fake.state.attendees if r.get("event_ref") == sam["event_id"])
+    assert row["checked_in"] is False
