@@ -304,3 +304,37 @@ def test_cli_lists_meeting_visitors_and_checks_in_and_out_despite_failing_reads(
     assert "Checked out" in captured.out and "reading the visit back failed" in captured.err
     row = next(r for r in fake.state.attendees if r.get("event_ref") == sam["event_id"])
     assert row["checked_in"] is False
+
+
+# --------------------------------------------------------------------------- 7. 405 in plain words
+
+
+def _405(body, path: str, state: str | None = None) -> httpx.Response:
+    params = {"state": state} if state is not None else {}
+    request = httpx.Request("POST", httpx.URL("https://placeos.test" + path, params=params))
+    return httpx.Response(405, request=request, **({"json": body} if body is not None else {}))
+
+
+@pytest.mark.parametrize(("body", "path", "state", "says", "never"), [
+    # staff-api bookings.cr check_deleted: head :method_not_allowed (no body), on a check-out too
+    (None, "/bookings/7/check_in", "false", "refused to check out a booking: the booking was deleted", "check-in"),
+    (None, "/bookings/7/guests/a@b.example/check_in", "false",
+     "refused to check out a guest of a booking: the booking was deleted", "check-in opens"),
+    (None, "/bookings/7/approve", None, "refused to approve a booking: the booking was deleted", "check-in"),
+    ({"error": "The booking has ended"}, "/bookings/7/check_in", None,
+     "refused to check in a booking: the booking has already ended", "deleted"),
+    ({"error": "Can only check in an 1.0 hour before the booking start"}, "/bookings/7/check_in", None,
+     "it is too early; check-in opens 1 hour before the start", "deleted"),
+    ({"error": "a checked out booking cannot be checked back in"}, "/bookings/7/check_in", None,
+     "the booking was already checked out", "deleted"),
+    ({"error": "editing booking times is allowed on parent bookings only."}, "/bookings/7", None,
+     "can only be changed on the whole series", "check-in"),
+])
+def test_405_refusals_say_the_real_reason(body, path, state, says, never):
+    from staffterm.backends.placeos.wire_errors import placeos_error
+    from staffterm.errors import ConflictError
+
+    error = placeos_error(_405(body, STAFF + path, state))
+    assert isinstance(error, ConflictError)
+    text = f"{error.message} {error.hint or ''}"
+    assert says in error.message and never not in text
