@@ -338,3 +338,23 @@ def test_405_refusals_say_the_real_reason(body, path, state, says, never):
     assert isinstance(error, ConflictError)
     text = f"{error.message} {error.hint or ''}"
     assert says in error.message and never not in text
+
+
+# --------------------------------------------------------------------------- the driver's query_metadata
+
+
+async def test_query_metadata_finds_stored_metadata_by_room_field_and_event(backend, fake):
+    event = _client_visit(fake)
+    by_room = await backend.staff.query_metadata("sys-ada")
+    assert event["id"] in [m["event_id"] for m in by_room]
+    catering = await backend.staff.query_metadata(field_name="catering", value="true")
+    assert [m["event_id"] for m in catering] == [event["id"]]
+    by_ref = await backend.staff.query_metadata(event_ref=[event["ical_uid"]], period_start=syd("13:00"),
+                                                period_end=syd("16:00"))
+    assert [m["system_id"] for m in by_ref] == ["sys-ada"]
+    assert [r.url.path for r in fake.requests[-3:]] == [f"{STAFF}/events/extension_metadata/sys-ada"] + [
+        f"{STAFF}/events/extension_metadata"] * 2
+    async with httpx.AsyncClient(transport=fake.transport(), base_url=fake.base_url,
+                                 headers={"X-API-Key": fake.API_KEY}) as client:
+        unfiltered = await client.get(f"{STAFF}/events/extension_metadata")
+        assert unfiltered.status_code == 400 and unfiltered.json()["error"].startswith("must provide one of")

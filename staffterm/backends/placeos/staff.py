@@ -345,6 +345,23 @@ class StaffAPI(BookingsMixin):
         url = f"{STAFF}/events/{seg(event_id, 'event id')}/metadata/{seg(system_id, 'system id')}"
         return as_json(await self.http.request("GET", url, params={"ical_uid": ical_uid or None})) or {}
 
+    async def query_metadata(self, system_id: str | None = None, field_name: str | None = None,
+                             value: str | None = None, period_start: Any = None, period_end: Any = None,
+                             event_ref: str | Iterable[str] | None = None) -> list[dict]:
+        """Stored event metadata (``GET /events/extension_metadata[/system_id]``): by room, period,
+        event ids / iCal UIDs, or one ``extension_data`` field; staff-api needs at least one."""
+        if field_name and value is None:
+            raise InvalidInputError("give a value to match field_name against", field="value")
+        params = {
+            "field_name": field_name or None, "value": value if field_name else None,
+            "period_start": epoch_or_none(period_start, "period_start"),
+            "period_end": epoch_or_none(period_end, "period_end"), "event_ref": id_list(event_ref),
+        }
+        if not system_id and not any(v is not None for v in params.values()):
+            raise InvalidInputError("give a room, a period, event ids or a field and value to search by")
+        url = f"{STAFF}/events/extension_metadata" + (f"/{seg(system_id, 'system id')}" if system_id else "")
+        return as_list(await self.http.request("GET", url, params=params))
+
     async def event_guests(self, event_id: str, system_id: str) -> list[dict]:
         params = {"system_id": required(system_id, "system_id")}
         return as_list(await self.http.request("GET", f"{STAFF}/events/{seg(event_id, 'event id')}/guests", params=params))

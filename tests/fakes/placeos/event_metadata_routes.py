@@ -1,8 +1,9 @@
 """Staff API routes over staff-api's stored event metadata: a meeting's extension data and the
-room clash check, plus the ``staff/event/changed`` signal every event write sends."""
+room clash check, the metadata search, plus the ``staff/event/changed`` signal every event write sends."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tests.fakes.placeos.event_model import (
@@ -98,3 +99,46 @@ def event_clashing_assets(ctx: Ctx) -> Any:
     if return_available:
         return [s["id"] for s in sorted(candidates, key=lambda s: s["id"]) if s["id"] not in clashing_ids]
     return clashing_ids
+
+
+def _ext_value(raw: str) -> Any:
+    """The value of ``ext_data @> {field: value}`` (PlaceOS::Model::JSONBQuery): JSON when it parses."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def _extension_metadata(ctx: Ctx, system_id: str | None) -> Any:
+    """staff-api events.cr ``extension_metadata``: stored metadata by room, period, event refs
+    (event_id or ical_uid) and one ext_data field; at least one filter (400), 10,000 at most."""
+    field_name, value = ctx.q("field_name"), ctx.q("value")
+    start, end = ctx.epoch_q("period_start"), ctx.epoch_q("period_end")
+    refs = ctx.list_q("event_ref")
+    if not (system_id or (field_name and value) or start is not None or end is not None or refs):
+        raise bad_request("must provide one of field_name & value, system_id, event_ref, period_start or period_end")
+    wanted = _ext_value(value) if field_name and value else None
+    out = []
+    for meta in ctx.state.event_metadata.values():
+        if start is not None and not meta["event_end"] > start:
+            continue
+        if end is not None and not meta["event_start"] < end:
+            continue
+        if system_id and meta["system_id"] != system_id:
+            continue
+        if refs and meta["event_id"] not in refs and meta["ical_uid"] not in refs:
+            continue
+        if field_name and value and meta["ext_data"].get(field_name) != wanted:
+            continue
+        out.append(dict(meta))
+    return out[:10_000]
+
+
+@router.get("/events/extension_metadata")
+def extension_metadata(ctx: Ctx) -> Any:
+    return _extension_metadata(ctx, None)
+
+
+@router.get("/events/extension_metadata/{system_id}")
+def extension_metadata_of_room(ctx: Ctx, system_id: str) -> Any:
+    return _extension_metadata(ctx, system_id)
