@@ -225,11 +225,14 @@ class ReceptionService:
 
     async def check_in(self, guest_id: str) -> CheckInResult:
         """Check the guest in, then mail the host (``visitor``/``checkin``) and make the pass."""
+        # Read first only to tell a repeat (a double tap on a kiosk) from a first check-in. That
+        # read must never stand in the way of the check-in itself: if it fails, check in anyway.
         before: Guest | None = None
         try:
             before = await self.backend.get_guest(guest_id)
-        except NotSupportedError:
-            pass
+        except StafftermError as exc:
+            if not isinstance(exc, NotSupportedError):
+                log.info("could not read %s before checking in: %s", guest_id, exc)
         guest = await self.backend.check_in_guest(guest_id)
         repeat = before is not None and before.checked_in
         context = VisitContext(building=None, tz=UTC_ZONE)

@@ -419,8 +419,12 @@ async def test_create_event_adds_room_and_visitor_then_move_and_check_in(fake, c
     assert room["email"] == "darwin.room@acme.example" and room["response_status"] == "accepted"
     assert fake.state.guest_by_ref("vera@vendor.example") is not None
     assert fake.state.signals_on("staff/guest/attending")[-1]["action"] == "meeting_created"
+    partial = await client.patch(f"{STAFF}/events/{event['id']}", params={"system_id": "sys-darwin"},
+                                 json={"system_id": "sys-faraday", "extension_data": {"notes": "moved"}})
+    assert partial.status_code == 400  # the body must be a whole PlaceCalendar::Event
+    assert partial.json()["error"].startswith("Missing JSON attribute: event_start")
     moved = await client.patch(f"{STAFF}/events/{event['id']}", params={"system_id": "sys-darwin"},
-                               json={"system_id": "sys-faraday", "extension_data": {"notes": "moved"}})
+                               json={**event, "system_id": "sys-faraday", "extension_data": {"notes": "moved"}})
     assert moved.status_code == 200 and moved.json()["system"]["id"] == "sys-faraday"
     assert moved.json()["extension_data"] == {"catering": False, "notes": "moved"}
     gone = await client.get(f"{STAFF}/events/{event['id']}", params={"system_id": "sys-darwin"})
@@ -486,15 +490,31 @@ async def test_room_approval_and_rejection(fake, client):
     assert fake.state.signals_on("staff/event/changed")[-1]["reason"] == "rejected"
 
 
-async def test_expected_guests_for_a_building_include_bookings_and_meetings(client):
-    guests = (await client.get(f"{STAFF}/guests", params={
-        "period_start": DAY_START, "period_end": DAY_END, "zones": "zone-syd"})).json()
+async def test_expected_guests_zones_narrow_bookings_and_zone_ids_add_room_meetings(client):
+    """guests.cr index: ``zones`` only filters bookings; meeting visitors come from the room
+    calendars of ``zone_ids`` / ``system_ids``; ``zone_ids`` filters bookings too, ``system_ids`` does not."""
+    window = {"period_start": DAY_START, "period_end": DAY_END}
+    by_zones = (await client.get(f"{STAFF}/guests", params={**window, "zones": "zone-syd"})).json()
+    assert {g["email"] for g in by_zones} == {"li.wei@example.net", "jane.visitor@example.com",
+                                              "omar.guest@example.org"}
+    guests = (await client.get(f"{STAFF}/guests", params={**window, "zone_ids": "zone-syd"})).json()
     by_email = {g["email"]: g for g in guests}
     assert set(by_email) == {"li.wei@example.net", "jane.visitor@example.com", "omar.guest@example.org",
                              "sam.client@partner.example"}
     assert by_email["li.wei@example.net"]["checked_in"] is True and "booking" in by_email["li.wei@example.net"]
-    assert by_email["sam.client@partner.example"]["event"]["title"] == "Client visit"
+    meeting = by_email["sam.client@partner.example"]["event"]
+    assert meeting["title"] == "Client visit"
+    assert "system" not in meeting and "extension_data" not in meeting  # the raw calendar event
     assert all(g["visit_expected"] for g in guests)
+    by_room = (await client.get(f"{STAFF}/guests", params={**window, "system_ids": "sys-ada"})).json()
+    assert {g["email"] for g in by_room} == set(by_email)  # bookings unfiltered: no zone was given
+    # a calendar named directly has no system: it adds no meeting guests
+    by_calendar = (await client.get(f"{STAFF}/guests", params={**window, "calendars": "ada.room@acme.example"})).json()
+    assert {g["email"] for g in by_calendar} == set(by_email) - {"sam.client@partner.example"}
+    unknown_room = await client.get(f"{STAFF}/guests", params={**window, "system_ids": "sys-nope"})
+    assert unknown_room.status_code == 404 and unknown_room.json()["error"].startswith("Not Found\n")
+    unknown_zone = await client.get(f"{STAFF}/guests", params={**window, "zone_ids": "zone-nope"})
+    assert unknown_zone.status_code == 200 and unknown_zone.json() == []
     found = (await client.get(f"{STAFF}/guests", params={"q": "jan"})).json()
     assert [g["email"] for g in found] == ["jane.visitor@example.com"]
 

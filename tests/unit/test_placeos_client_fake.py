@@ -349,7 +349,8 @@ async def test_delete_event(fake, client):
     await client.staff.delete_event("sys-ada", event["id"])
     remaining = await client.staff.query_events(DAY_START, DAY_END, systems=["sys-ada"])
     assert event["id"] not in {e["id"] for e in remaining}
-    await client.staff.delete_event("sys-ada", event["id"])  # already gone: tolerated like the driver
+    with pytest.raises(NotFoundError, match="no meeting"):
+        await client.staff.delete_event("sys-ada", event["id"])  # gone, and not by a retry of ours
 
 
 async def test_decline_approve_and_reject_event(client):

@@ -19,7 +19,7 @@ from staffterm.backends.placeos.backend_core import (
     require_window,
 )
 from staffterm.backends.placeos.convert import event_from_wire, event_to_wire
-from staffterm.backends.placeos.staff_common import REQUEST_ID_KEY
+from staffterm.backends.placeos.staff_common import REQUEST_ID_KEY, whole_event
 from staffterm.errors import (
     InvalidInputError,
     NotFoundError,
@@ -46,14 +46,17 @@ class EventsMixin(PlaceOSCore):
     def _event(self, data: Any, ref: CalendarRef) -> Event:
         return event_from_wire(data, calendar_id=ref.email, rooms_by_email=self._rooms_by_email)
 
-    async def _read_event(self, ref: CalendarRef, event_id: str) -> Event:
+    async def _read_raw_event(self, ref: CalendarRef, event_id: str) -> dict[str, Any]:
         event_id = require_text(event_id, "event_id")
         await self.room_index()
         try:
             data = await self.staff.get_event(event_id, **ref.query)
         except NotFoundError:
             raise NotFoundError(f"no meeting {event_id!r} in the calendar {ref.email}") from None
-        return self._event(data, ref)
+        return data
+
+    async def _read_event(self, ref: CalendarRef, event_id: str) -> Event:
+        return self._event(await self._read_raw_event(ref, event_id), ref)
 
     # ----------------------------------------------------------------- reading
 
@@ -133,7 +136,10 @@ class EventsMixin(PlaceOSCore):
     async def update_event(self, calendar_id: str, event_id: str, patch: EventPatch, *, notify: bool = True) -> Event:
         patch = as_model(EventPatch, patch, "meeting change")
         ref = await self.resolve_calendar(calendar_id)
-        current = await self._read_event(ref, event_id)
+        # Staff-api takes only a whole event (a partial body is a 400: staff-api
+        # src/controllers/events.cr, update): the change is laid over the event as read.
+        raw = await self._read_raw_event(ref, event_id)
+        current = self._event(raw, ref)
         if current.status == EventStatus.CANCELLED:
             raise InvalidInputError(f"the meeting {current.title or current.id!r} was cancelled; it cannot be changed")
         start = patch.start or current.start
@@ -161,10 +167,7 @@ class EventsMixin(PlaceOSCore):
         moving = new_system != old_system
         if new_system and (moving or ref.room is not None):
             body["system_id"] = new_system
-        if patch.start is not None and patch.end is None:
-            body["event_end"] = int(end.timestamp())
-        if patch.end is not None and patch.start is None:
-            body["event_start"] = int(start.timestamp())
+        body = whole_event(raw, body)
         # A person's calendar is addressed by ``calendar=``; the room goes in the query only to
         # say which room a meeting is moving out of (providers give each mailbox its own ids).
         query_system = old_system if ref.room is not None or moving else None

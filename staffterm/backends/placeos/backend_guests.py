@@ -13,11 +13,13 @@ convention PlaceOS's own front ends use; PlaceOS's VisitorMailer notifies the ho
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from staffterm.backends.placeos.backend_bookings import BookingsMixin
-from staffterm.backends.placeos.backend_core import require_text, require_window
+from staffterm.backends.placeos.backend_core import gather_all, require_text, require_window
 from staffterm.backends.placeos.backend_events import as_model
 from staffterm.backends.placeos.convert import (
     booking_guest_id,
@@ -27,12 +29,25 @@ from staffterm.backends.placeos.convert import (
     parse_guest_id,
     to_epoch,
 )
-from staffterm.errors import ConflictError, InvalidInputError, NotFoundError
-from staffterm.models import Guest, GuestDraft, GuestPatch
+from staffterm.errors import ConflictError, InvalidInputError, NotFoundError, StafftermError
+from staffterm.models import Guest, GuestDraft, GuestPatch, Room
 
 VISITOR_TYPE = "visitor"
 # Keys of a /guests row that describe *today's* visit; dropped when a specific visit is read.
 _VISIT_KEYS = ("booking", "event", "checked_in", "visit_expected")
+
+
+def covering_zones(rooms: Iterable[Room]) -> list[str]:
+    """Few zone ids whose rooms are all the rooms (usually just the organisation's zone):
+    greedily the zone holding most of the rooms not yet covered."""
+    uncovered = {room.id: set(room.zone_ids) for room in rooms if room.zone_ids}
+    chosen: list[str] = []
+    while uncovered:
+        counts = Counter(zone for zones in uncovered.values() for zone in zones)
+        best = min(counts, key=lambda zone: (-counts[zone], zone))
+        chosen.append(best)
+        uncovered = {room: zones for room, zones in uncovered.items() if best not in zones}
+    return chosen
 
 
 def _matches(guest: Guest, text: str) -> bool:
@@ -73,7 +88,7 @@ class GuestsMixin(BookingsMixin):
             start = start if start is not None else end - timedelta(days=1)  # type: ignore[operator]
             end = end if end is not None else start + timedelta(days=1)
             start, end = require_window(start, end)
-            rows = await self.staff.query_guests(period_start=start, period_end=end, zones=[zone_id] if zone_id else None)
+            rows = await self._expected_rows(start, end, zone_id)
             guests = [g for g in self.convert_rows(rows, self._guest, "guest") if g.visit_expected]
             guests = [
                 g for g in guests
@@ -87,6 +102,24 @@ class GuestsMixin(BookingsMixin):
         unique = {g.id: g for g in guests}
         now = self.clock.now()
         return sorted(unique.values(), key=lambda g: (g.visit_start or now, g.name.lower(), g.id))
+
+    async def _expected_rows(self, start: datetime, end: datetime, zone_id: str | None) -> list[Any]:
+        """Visitor bookings *and* meeting visitors of the window. Staff-api's guests index takes
+        meeting guests only from the room calendars of ``zone_ids`` and filters bookings by the
+        same zones (staff-api src/controllers/guests.cr, index). For one zone that is one call;
+        for the whole site it is two at once: the zones covering every room (meetings) and no
+        zone at all (every booking, wherever it was filed)."""
+        if zone_id:
+            return list(await self.staff.query_guests(period_start=start, period_end=end, zones=[zone_id]))
+        rooms = await self.room_index()
+        cover = covering_zones(rooms.values())
+        if not cover:
+            return list(await self.staff.query_guests(period_start=start, period_end=end))
+        meetings, bookings = await gather_all(
+            self.staff.query_guests(period_start=start, period_end=end, zones=cover),
+            self.staff.query_guests(period_start=start, period_end=end),
+        )
+        return [*meetings, *bookings]
 
     async def get_guest(self, guest_id: str) -> Guest:
         key = require_text(guest_id, "guest_id")
@@ -209,16 +242,19 @@ class GuestsMixin(BookingsMixin):
 
     async def _check_out_visitor_booking(self, booking_id: str) -> None:
         """Checking a visitor out also checks out their visitor booking (as PlaceOS's kiosk does),
-        so the booking's state and the visitor log show when they left."""
-        booking = await self.staff.get_booking(booking_id)
-        if not isinstance(booking, dict) or booking.get("booking_type") != VISITOR_TYPE or not booking.get("checked_in"):
-            return
+        so the booking's state and the visitor log show when they left. The visitor is out
+        already: anything failing here is a warning."""
         try:
+            booking = await self.staff.get_booking(booking_id)
+            if not isinstance(booking, dict) or booking.get("booking_type") != VISITOR_TYPE or not booking.get("checked_in"):
+                return
             await self.staff.booking_check_in(booking_id, state=False)
-        except ConflictError as exc:
+        except StafftermError as exc:
             self.warn(f"the visitor was checked out, but their booking {booking_id} was not: {exc.message}")
 
     async def check_in_guest(self, guest_id: str, *, state: bool = True) -> Guest:
+        """Write first, then read the visit back. A check-in/out PlaceOS accepted is done: a
+        failing read-back is a warning and the guest comes from the write's own reply."""
         key = require_text(guest_id, "guest_id")
         kind, parts = parse_guest_id(key)
         if kind == "guest":
@@ -226,12 +262,10 @@ class GuestsMixin(BookingsMixin):
             kind, parts = parse_guest_id(key)
         try:
             if kind == "booking":
-                await self.staff.booking_guest_check_in(parts["booking_id"], parts["email"], state=bool(state))
-                if not state:
-                    await self._check_out_visitor_booking(parts["booking_id"])
+                reply = await self.staff.booking_guest_check_in(parts["booking_id"], parts["email"], state=bool(state))
                 visit = booking_guest_id(parts["booking_id"], parts["email"])
             else:
-                await self.staff.event_guest_check_in(
+                reply = await self.staff.event_guest_check_in(
                     parts["event_id"], parts["email"], system_id=parts["system_id"] or None, state=bool(state)
                 )
                 visit = event_guest_id(parts["system_id"], parts["event_id"], parts["email"])
@@ -239,4 +273,20 @@ class GuestsMixin(BookingsMixin):
             raise NotFoundError(
                 f"no guest visit with id {key!r} in PlaceOS (the visit may have been cancelled)"
             ) from None
-        return await self.get_guest(visit)
+        if kind == "booking" and not state:
+            await self._check_out_visitor_booking(parts["booking_id"])
+        try:
+            return await self.get_guest(visit)
+        except StafftermError as exc:
+            done = "checked in" if state else "checked out"
+            self.warn(f"{parts['email']} was {done}, but reading the visit back failed: {exc.message}")
+            return self._guest_from_reply(reply, visit, parts["email"], bool(state))
+
+    def _guest_from_reply(self, reply: Any, visit: str, email: str, state: bool) -> Guest:
+        """The guest as the check-in reply describes it (staff-api returns the Guest with its
+        booking or meeting), under the visit id the caller used."""
+        try:
+            guest = self._guest(reply if isinstance(reply, dict) and reply.get("email") else {"email": email})
+        except StafftermError:
+            guest = self._guest({"email": email})
+        return guest.model_copy(update={"id": visit, "checked_in": state})

@@ -34,11 +34,13 @@ from staffterm.backends.placeos.staff_common import (
     clash_params,
     epoch,
     epoch_or_none,
+    is_whole_event,
     required,
     utc_now,
+    whole_event,
 )
-from staffterm.backends.placeos.wire_errors import partial_failure
-from staffterm.errors import InvalidInputError
+from staffterm.backends.placeos.wire_errors import event_not_found, partial_failure, placeos_error
+from staffterm.errors import InvalidInputError, NotFoundError
 
 log = logging.getLogger("staffterm.placeos")
 
@@ -149,11 +151,18 @@ class StaffAPI(BookingsMixin):
         zones: str | Iterable[str] | None = None,
         q: str | None = None,
     ) -> list[dict]:
-        """Guests expected in the window (with ``checked_in`` / ``booking`` / ``event``), or a name search."""
+        """Guests expected in the window (with ``checked_in`` / ``booking`` / ``event``), or a name search.
+
+        ``zones`` go out as ``zone_ids``, as the driver sends them: staff-api's guests ``index``
+        takes meeting guests only from the room calendars of ``zone_ids`` (or ``system_ids``) and
+        narrows bookings by ``zones`` ∪ ``zone_ids``; with ``zones=`` alone no meeting visitor
+        would come back (staff-api src/controllers/guests.cr, index). No zone: every booking in
+        the window, and no meeting guests at all.
+        """
         if (period_start is None) != (period_end is None):
             raise InvalidInputError("give both period_start and period_end, or neither", field="period_end")
         start, end = self._period(period_start, period_end) if period_start is not None else (None, None)
-        params = {"period_start": start, "period_end": end, "zones": id_list(zones), "q": q or None}
+        params = {"period_start": start, "period_end": end, "zone_ids": id_list(zones), "q": q or None}
         return as_list(await self.http.request("GET", f"{STAFF}/guests", params=params))
 
     async def guest_bookings(self, id: str, include_past: bool | None = None, limit: int | None = None) -> list[dict]:
@@ -231,19 +240,57 @@ class StaffAPI(BookingsMixin):
         event_id: str | None = None,
         notify_existing_attendees: bool | None = None,
     ) -> dict:
-        """PATCH an event; ``system_id`` is the room it is in now (a new room goes in the body)."""
+        """PATCH an event; ``system_id`` is the room it is in now (a new room goes in the body).
+
+        Staff-api parses the body as a whole PlaceCalendar::Event, so a partial one is a 400 there
+        (staff-api src/controllers/events.cr, update). A body without every required part is
+        completed from the event as read now (one GET through the same room or calendar), as the
+        service's own specs send the whole event back with the change in it.
+        """
         body = json_body(event, "event")
         target = event_id or body.get("id")
         params = {"system_id": system_id or None, "calendar": calendar or None,
                   "notify_existing_attendees": notify_existing_attendees}
+        if not is_whole_event(body):
+            current = await self.get_event(target, system_id=system_id, calendar=calendar)
+            body = whole_event(current, body)
         response = await self.http.request("PATCH", f"{STAFF}/events/{seg(target, 'event id')}", params=params, json=body)
         return as_dict(response)
 
     async def delete_event(self, system_id: str | None, event_id: str, *, calendar: str | None = None,
                            notify: bool | None = None) -> None:
-        """Remove the event (202); an event that is already gone (404) counts as deleted, like the driver."""
+        """Remove the event (202).
+
+        Staff-api answers 404 for two different things (staff-api src/controllers/events.cr,
+        ``destroy`` -> ``cancel_event``): the room (``systems.fetch`` fails: the engine's 404,
+        passed on as ``"Not Found\\n<engine body>"``), or the event on that calendar (``"failed
+        to find event …"``). Only the second, and only when our own retry of a lost reply gets
+        it, means our first attempt deleted the event: that is done. Anything else is an error
+        naming what was not found, so a wrong room id never reads as "deleted".
+        """
         params = {"system_id": system_id or None, "calendar": calendar or None, "notify": notify}
-        await self.http.request("DELETE", f"{STAFF}/events/{seg(event_id, 'event id')}", params=params, allow_status=(404,))
+        url = f"{STAFF}/events/{seg(event_id, 'event id')}"
+        retried_after_lost_reply = False
+
+        async def note_lost_reply() -> None:
+            # Called by the HTTP layer before it re-sends a write whose outcome it does not know.
+            nonlocal retried_after_lost_reply
+            retried_after_lost_reply = True
+            return None
+
+        response = await self.http.request("DELETE", url, params=params, allow_status=(404,),
+                                           find_existing=note_lost_reply)
+        if response.status_code != 404:
+            return
+        if event_not_found(response):
+            if retried_after_lost_reply:
+                return
+            where = f"the calendar of room {system_id}" if system_id else f"the calendar {calendar or 'of this account'}"
+            raise NotFoundError(f"PlaceOS has no meeting {event_id!r} in {where}",
+                                hint="It may have been cancelled already, or the id belongs to another calendar.")
+        if system_id:
+            raise NotFoundError(f"PlaceOS has no room {system_id!r}", hint="Check the room id (staffterm rooms).")
+        raise placeos_error(response) or NotFoundError(f"PlaceOS could not find meeting {event_id!r}")
 
     async def decline_event(self, event_id: str, *, system_id: str | None = None, calendar: str | None = None,
                             notify: bool | None = None, comment: str | None = None) -> None:
@@ -297,6 +344,23 @@ class StaffAPI(BookingsMixin):
     async def event_metadata(self, system_id: str, event_id: str, ical_uid: str | None = None) -> dict:
         url = f"{STAFF}/events/{seg(event_id, 'event id')}/metadata/{seg(system_id, 'system id')}"
         return as_json(await self.http.request("GET", url, params={"ical_uid": ical_uid or None})) or {}
+
+    async def query_metadata(self, system_id: str | None = None, field_name: str | None = None,
+                             value: str | None = None, period_start: Any = None, period_end: Any = None,
+                             event_ref: str | Iterable[str] | None = None) -> list[dict]:
+        """Stored event metadata (``GET /events/extension_metadata[/system_id]``): by room, period,
+        event ids / iCal UIDs, or one ``extension_data`` field; staff-api needs at least one."""
+        if field_name and value is None:
+            raise InvalidInputError("give a value to match field_name against", field="value")
+        params = {
+            "field_name": field_name or None, "value": value if field_name else None,
+            "period_start": epoch_or_none(period_start, "period_start"),
+            "period_end": epoch_or_none(period_end, "period_end"), "event_ref": id_list(event_ref),
+        }
+        if not system_id and not any(v is not None for v in params.values()):
+            raise InvalidInputError("give a room, a period, event ids or a field and value to search by")
+        url = f"{STAFF}/events/extension_metadata" + (f"/{seg(system_id, 'system id')}" if system_id else "")
+        return as_list(await self.http.request("GET", url, params=params))
 
     async def event_guests(self, event_id: str, system_id: str) -> list[dict]:
         params = {"system_id": required(system_id, "system_id")}

@@ -218,6 +218,63 @@ def _invalid_input(response: httpx.Response, what: str, reason: str) -> InvalidI
     return InvalidInputError(f"PlaceOS could not {what}: {text}", field=field)
 
 
+_EARLY = re.compile(r"(\d+(?:\.\d+)?)\s*(hour|minute)", re.IGNORECASE)
+
+
+def _early_window(reason: str) -> str:
+    """ "Can only check in an 1.0 hour before …" -> "1 hour"; "… 90 minutes before …" -> "90 minutes"."""
+    found = _EARLY.search(reason)
+    if found is None:
+        return ""
+    amount, unit = float(found.group(1)), found.group(2).lower()
+    minutes = round(amount * 60) if unit == "hour" else round(amount)
+    if minutes % 60 == 0 and minutes >= 60:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def _refusal(request: httpx.Request, what: str, reason: str) -> ConflictError:
+    """A 405, in the words of what was refused. Staff-api sends it for (src/controllers/bookings.cr):
+    any action on a deleted booking (``check_deleted``: ``head :method_not_allowed``, no body),
+    and in ``check_in`` "a checked out booking cannot be checked back in", "The booking has ended",
+    "Can only check in an <h> hour before the booking start"; in ``update`` "editing booking times
+    is allowed on parent bookings only." Guest and event check-ins (guests.cr, events.cr
+    ``guest_checkin``) send no 405: a cancelled meeting is a 404 there."""
+    if request.url.params.get("state", "").lower() == "false" and what.startswith("check in"):
+        what = "check out" + what[len("check in"):]  # state=false is a check-out
+    text = reason.strip().lower()
+    if not text or "deleted" in text:
+        return ConflictError(f"PlaceOS refused to {what}: the booking was deleted",
+                             hint="A deleted booking cannot be changed or checked in or out; book again if the visit is still on.")
+    if "checked out" in text or "checked back in" in text:
+        return ConflictError(f"PlaceOS refused to {what}: the booking was already checked out, and a checked-out "
+                             "booking cannot be checked in again", hint="Make a new booking for the rest of the stay.")
+    if "ended" in text:
+        return ConflictError(f"PlaceOS refused to {what}: the booking has already ended",
+                             hint="Check-in closes when the booking ends.")
+    if "too early" in text or "can only check in" in text:
+        window = _early_window(reason)
+        opens = f"check-in opens {window} before the start" if window else "check-in has not opened yet"
+        return ConflictError(f"PlaceOS refused to {what}: it is too early; {opens}",
+                             hint="Try again nearer the start of the booking.")
+    if "parent" in text:
+        return ConflictError(f"PlaceOS refused to {what}: the times of a recurring booking can only be changed on "
+                             "the whole series", hint="Change the recurring booking itself, not one occurrence.")
+    return ConflictError(f"PlaceOS refused to {what}: {reason}")
+
+
+def event_not_found(response: httpx.Response) -> bool:
+    """A 404 about the event itself, not about the room or calendar it was looked up in: staff-api
+    words it "failed to find event <id> searching on <calendar> as <user>" (events.cr update,
+    cancel_event, guest_checkin) or "event <id> not found on …" (show); an unknown room is the
+    engine's 404 passed on as "Not Found\\n<engine body>" (``systems.fetch``)."""
+    if response.status_code != 404:
+        return False
+    reason = body_error_text(response).strip().lower()
+    return reason.startswith("failed to find event") or (reason.startswith("event ") and " not found on " in reason)
+
+
 def placeos_error(response: httpx.Response) -> StafftermError | None:
     """The ``error_mapper`` for the PlaceOS ``HttpClient``; None means "use the generic mapping"."""
     status = response.status_code
@@ -239,11 +296,7 @@ def placeos_error(response: httpx.Response) -> StafftermError | None:
     if status == 404:
         return NotFoundError(f"PlaceOS could not {what}: {reason or 'not found'}", hint="Check the id; it may have been deleted")
     if status == 405:
-        said = reason or "not allowed in the item's current state"
-        return ConflictError(
-            f"PlaceOS refused to {what}: {said}",
-            hint="A deleted booking cannot be changed; check-in only works from the early check-in window to the end",
-        )
+        return _refusal(request, what, reason)
     if status == 409:
         clashes = _bookings_from(body)
         count = len(clashes)

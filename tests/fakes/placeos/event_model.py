@@ -7,6 +7,7 @@ One stored record per meeting; it shows up on every calendar that is the host's 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -49,9 +50,7 @@ def system_from_body(state: FakeState, body: dict[str, Any]) -> dict[str, Any] |
     system_id = body.get("system_id") or (body.get("system") or {}).get("id")
     if not system_id:
         return None
-    system = state.systems.get(system_id)
-    if system is None:
-        raise not_found(f"system {system_id} not found")
+    system = fetch_system(state, system_id)
     if not system.get("email"):
         raise bad_request(f"system {system_id} has no resource mailbox", "system_id")
     return system
@@ -133,11 +132,15 @@ def add_visitors(state: FakeState, event: dict[str, Any], raw_attendees: list[An
         guest = upsert_guest(state, raw, now)
         add_attendee_row(state, guest, event_ref=event["id"], system_id=event.get("system_id"))
         known.add(email)
-        state.signal("staff/guest/attending", {
-            "action": action, "id": guest["id"], "system_id": event.get("system_id"), "event_id": event["id"],
-            "event_ical_uid": event["ical_uid"], "host": event["host"], "resource": _room_email(state, event),
-            "event_title": event.get("title"), "event_starting": event["event_start"],
-            "attendee_name": guest.get("name"), "attendee_email": email, "zones": event_zones(state, event)})
+        announce_visitor(state, event, guest, action)
+
+
+def announce_visitor(state: FakeState, event: dict[str, Any], guest: dict[str, Any], action: str) -> None:
+    state.signal("staff/guest/attending", {
+        "action": action, "id": guest["id"], "system_id": event.get("system_id"), "event_id": event["id"],
+        "event_ical_uid": event["ical_uid"], "host": event["host"], "resource": _room_email(state, event),
+        "event_title": event.get("title"), "event_starting": event["event_start"],
+        "attendee_name": guest.get("name"), "attendee_email": guest["email"], "zones": event_zones(state, event)})
 
 
 def _room_email(state: FakeState, event: dict[str, Any]) -> str | None:
@@ -272,15 +275,62 @@ def resolve_calendars(ctx: Ctx, *, zone_params: tuple[str, ...] = ("zone_ids",),
                 continue
             add(system["email"], system)
     for system_id in ctx.list_q("system_ids"):
-        system = state.systems.get(system_id)
-        if system is None:
-            raise not_found(f"system {system_id} not found")
+        system = fetch_system(state, system_id)
         if system.get("email"):
             add(system["email"], system)
     for email in ctx.list_q("calendars"):
         add(email, state.system_by_email(email))
     if not out and default_own and ctx.principal is not None:
         add(ctx.principal.email, None)
+    return out
+
+
+def system_not_found(system_id: str) -> ApiError:
+    """How staff-api answers when ``placeos_client.systems.fetch`` fails: the engine's 404 becomes a
+    ``PlaceOS::Client::API::Error`` ("<status message>\\n<engine body>", PlaceOS/crystal-client
+    api/error.cr), rendered 404 by ``handled_generic_error`` (staff-api controllers/application.cr);
+    the engine's own body is PgORM's ``find!`` message (rest-api controllers/systems.cr)."""
+    return not_found("Not Found\n" + json.dumps({"error": f"Key not present: {system_id}"}))
+
+
+def fetch_system(state: FakeState, system_id: str) -> dict[str, Any]:
+    system = state.systems.get(system_id)
+    if system is None:
+        raise system_not_found(system_id)
+    return system
+
+
+def room_calendars(ctx: Ctx) -> list[tuple[str, dict[str, Any]]]:
+    """The room calendars of guests.cr ``index``: ``matching_calendar_ids(calendars, zone_ids,
+    system_ids)`` (staff-api controllers/utilities/placeos-helpers.cr) with no capacity/feature
+    filters, keeping only the calendars that came with a system (index skips the others).
+    A zone is a systems *search*, so an unknown zone finds nothing; a system id is a *fetch*, so
+    an unknown one is the engine's 404."""
+    state = ctx.state
+    found: dict[str, dict[str, Any]] = {}
+    for zone_id in ctx.list_q("zone_ids"):
+        for system in sorted(state.systems.values(), key=lambda s: s["id"]):
+            if zone_id in system["zones"] and system.get("email"):
+                found[system["email"].lower()] = system
+    for system_id in ctx.list_q("system_ids"):
+        system = fetch_system(state, system_id)
+        if system.get("email"):
+            found[system["email"].lower()] = system
+    return list(found.items())
+
+
+RAW_ATTENDEE_KEYS = ("name", "email", "response_status", "resource", "organizer")
+AUGMENTED_KEYS = ("system_id", "system", "calendar", "extension_data", "linked_bookings", "setup_time",
+                  "breakdown_time", "setup_event_id", "breakdown_event_id", "permission", "recurring_master_id")
+
+
+def calendar_event(state: FakeState, event: dict[str, Any], calendar: str) -> dict[str, Any]:
+    """The event as the calendar client lists it, before ``StaffApi::Event.augment``: no system,
+    no metadata, attendees without visitor fields (guests.cr ``index`` hands this to Guest#to_h)."""
+    out = render_event(state, event, calendar)
+    for key in AUGMENTED_KEYS:
+        out.pop(key, None)
+    out["attendees"] = [{k: a.get(k) for k in RAW_ATTENDEE_KEYS} for a in event["attendees"]]
     return out
 
 
@@ -302,20 +352,32 @@ def partial_headers(limited: list[str], issues: list[str]) -> dict[str, str]:
     return headers
 
 
-def find_event(ctx: Ctx, event_id: str, *, system_param: str = "system_id") -> tuple[dict[str, Any], str]:
+# How each events.cr route words "no such event" (all 404 ``{error}``; an unknown system_id is the
+# engine's 404 from ``systems.fetch`` before any of them, see ``system_not_found``).
+SEARCHING = "failed to find event {event_id} searching on {calendar} as {user}"  # update, cancel_event, guest_checkin
+ON_SYSTEM = "event {event_id} not found on system calendar {calendar}"  # show / guest_list with system_id
+ON_CALENDAR = "event {event_id} not found on calendar {calendar}"  # show without system_id
+
+
+def find_event(ctx: Ctx, event_id: str, *, system_param: str = "system_id",
+               missing: str = SEARCHING) -> tuple[dict[str, Any], str]:
     """The event and the calendar it is read from: ?system_id= (room), ?calendar=, else the caller's."""
     state = ctx.state
     system_id = ctx.q(system_param)
+    user = ctx.principal.email.lower() if ctx.principal else ""
+    calendar = (ctx.q("calendar") or "").lower()
     if system_id:
-        system = state.systems.get(system_id)
-        if system is None:
-            raise not_found(f"system {system_id} not found")
-        calendar = (system.get("email") or "").lower()
-    else:
-        calendar = (ctx.q("calendar") or (ctx.principal.email if ctx.principal else "")).lower()
+        system = fetch_system(state, system_id)
+        if not system.get("email") and not calendar:
+            raise bad_request(f"system '{system['name']}' ({system_id}) does not have a resource email address "
+                              "specified", "system_id")
+        calendar = calendar or system["email"].lower()
+    elif missing == ON_SYSTEM:
+        missing = ON_CALENDAR
+    calendar = calendar or user
     event = state.events.get(event_id)
     if event is None or not calendar or not on_calendar(event, calendar):
-        raise not_found(f"event {event_id} not found on calendar {calendar or '(none)'}")
+        raise not_found(missing.format(event_id=event_id, calendar=calendar or "(none)", user=user))
     return event, calendar
 
 

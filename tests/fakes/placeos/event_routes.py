@@ -7,10 +7,13 @@ from typing import Any
 import httpx
 
 from tests.fakes.placeos import booking_model as bm
+from tests.fakes.placeos import event_metadata_routes
+from tests.fakes.placeos.event_metadata_routes import event_signal
 from tests.fakes.placeos.event_model import (
+    ON_SYSTEM,
     add_visitors,
+    announce_visitor,
     build_event,
-    event_zones,
     events_on,
     events_on_calendars,
     find_event,
@@ -25,10 +28,9 @@ from tests.fakes.placeos.event_model import (
     room_attendee,
     room_response,
     split_partial,
-    status_for,
     system_from_body,
 )
-from tests.fakes.placeos.guest_model import render_guest
+from tests.fakes.placeos.event_parse import parse_calendar_event
 from tests.fakes.placeos.routing import STAFF, Router
 from tests.fakes.placeos.state import DEFAULT_TIMEZONE, add_attendee_row, upsert_guest
 from tests.fakes.placeos.wire import (
@@ -38,11 +40,11 @@ from tests.fakes.placeos.wire import (
     empty_response,
     json_response,
     not_found,
-    overlaps,
-    unprocessable,
 )
 
 router = Router(STAFF)
+# First, so "/events/clashing-assets" is never taken for an event id.
+router.routes.extend(event_metadata_routes.router.routes)
 
 
 def _period(ctx: Ctx) -> tuple[int, int]:
@@ -60,15 +62,6 @@ def _renderer(ctx: Ctx) -> Any:
 
 def _render(ctx: Ctx, event: dict[str, Any], calendar: str | None) -> dict[str, Any]:
     return render_event(ctx.state, event, calendar, _renderer(ctx))
-
-
-def _event_signal(ctx: Ctx, event: dict[str, Any], action: str, **extra: Any) -> None:
-    system = ctx.state.systems.get(event.get("system_id") or "")
-    ctx.state.signal("staff/event/changed", {
-        "action": action, "system_id": event.get("system_id"), "event_id": event["id"],
-        "event_ical_uid": event["ical_uid"], "host": event["host"], "resource": system.get("email") if system else None,
-        "title": event.get("title"), "event_start": event["event_start"], "event_end": event["event_end"],
-        "zones": event_zones(ctx.state, event), **extra})
 
 
 # -- free/busy -------------------------------------------------------------------------------------
@@ -159,60 +152,101 @@ def create_event(ctx: Ctx) -> httpx.Response:
     if meta is not None and isinstance(body.get("extension_data"), dict):
         meta["ext_data"] = dict(body["extension_data"])
     add_visitors(ctx.state, event, body.get("attendees") or [], ctx.now, "meeting_created")
-    _event_signal(ctx, event, "create")
+    event_signal(ctx, event, "create")
     return json_response(_render(ctx, event, host_email), 201)
 
 
 @router.get("/events/{event_id}", calendar=True)
 def get_event(ctx: Ctx, event_id: str) -> Any:
-    event, calendar = find_event(ctx, event_id)
+    event, calendar = find_event(ctx, event_id, missing=ON_SYSTEM)
     return _render(ctx, event, calendar)
 
 
 def _update_event(ctx: Ctx, event_id: str) -> Any:
+    """staff-api src/controllers/events.cr ``update``: the body is a whole PlaceCalendar::Event
+    (400 otherwise), and what it says *is* the event afterwards: its title, body, location,
+    flags and attendee list replace the old ones (the calendar client sends them on)."""
+    changes = parse_calendar_event(ctx.body())
     event, calendar = find_event(ctx, event_id)
     require_editor(ctx, event, calendar)
-    body = ctx.body_object()
+    if changes.get("event_end") is None:
+        raise bad_request("event_end must be present")
+    start, end = changes["event_start"], changes["event_end"]
+    if end <= start:
+        raise bad_request("event_end must be after event_start (epoch seconds)", "event_end")
     previous = {"previous_event_start": event["event_start"], "previous_event_end": event["event_end"],
                 "previous_system_id": event.get("system_id"), "previous_host_email": event["host"]}
-    start = body.get("event_start", event["event_start"])
-    end = body.get("event_end", event["event_end"])
-    if not isinstance(start, int) or not isinstance(end, int) or end <= start:
-        raise bad_request("event_end must be after event_start (epoch seconds)", "event_end")
-    for key in ("title", "body", "location", "private", "all_day", "hide_attendees", "timezone",
-                "online_meeting_url", "online_meeting_provider"):
-        if key in body:
-            event[key] = body[key]
+    for key in ("title", "body", "location"):
+        event[key] = changes.get(key)
+    event.update(private=changes["private"], all_day=changes["all_day"],
+                 hide_attendees=bool(changes.get("hide_attendees") or False))
+    for key in ("timezone", "online_meeting_url", "online_meeting_provider"):
+        if changes.get(key) is not None:
+            event[key] = changes[key]
     event["visibility"] = "private" if event.get("private") else "normal"
     event.update(event_start=start, event_end=end)
-    if "attendees" in body:
-        _replace_attendees(ctx, event, body["attendees"] or [])
-    new_system = system_from_body(ctx.state, body) if (body.get("system_id") or body.get("system")) else None
+    system = ctx.state.systems.get(ctx.q("system_id") or "") or ctx.state.systems.get(event.get("system_id") or "")
+    _replace_attendees(ctx, event, changes["attendees"], system)
+    new_system = system_from_body(ctx.state, changes) if changes.get("system_id") else None
     if new_system is not None and new_system["id"] != event.get("system_id"):
         if calendar == (ctx.state.systems.get(event.get("system_id") or "") or {}).get("email"):
             calendar = new_system["email"]  # read back from the new room, as the move did
         _move_room(ctx, event, new_system)
-    if body.get("host") and str(body["host"]).lower() != event["host"]:
-        _transfer_host(ctx, event, str(body["host"]).lower())
+    if changes.get("host") and str(changes["host"]).lower() != event["host"]:
+        _transfer_host(ctx, event, str(changes["host"]).lower())
     meta = metadata_for(ctx.state, event, event.get("system_id"), ctx.now, create=bool(event.get("system_id")))
     if meta is not None:
         meta.update(event_start=start, event_end=end, updated_at=ctx.now)
-        if isinstance(body.get("extension_data"), dict):
-            meta["ext_data"] = {**meta["ext_data"], **body["extension_data"]}  # merged, not replaced
+        if isinstance(changes.get("extension_data"), dict):
+            meta["ext_data"] = {**meta["ext_data"], **changes["extension_data"]}  # merged, not replaced
+        _record_visitors(ctx, event, changes["attendees"])
     event["updated"] = iso(ctx.now)
-    _event_signal(ctx, event, "update", **previous)
+    event_signal(ctx, event, "update", **previous)
     return _render(ctx, event, calendar if on_calendar(event, calendar) else event["host"])
 
 
-def _replace_attendees(ctx: Ctx, event: dict[str, Any], raw: list[Any]) -> None:
-    wanted = [normalise_attendee(a) for a in raw]
-    keep = [a for a in event["attendees"] if a["organizer"] or a["resource"]]
-    emails = {a["email"] for a in keep}
-    event["attendees"] = keep + [a for a in wanted if a["email"] not in emails]
-    present = {a["email"] for a in event["attendees"]}
+def _replace_attendees(ctx: Ctx, event: dict[str, Any], raw: list[Any], system: dict[str, Any] | None) -> None:
+    """The sent list becomes the attendee list; the host is put back if missing (accepted), and so
+    is the room the event is addressed through (events.cr update). People already invited keep
+    their response, as the calendar keeps it."""
+    existing = {a["email"]: a for a in event["attendees"]}
+    wanted: list[dict[str, Any]] = []
+    for attendee in (normalise_attendee(a) for a in raw):
+        if attendee["email"] not in {w["email"] for w in wanted}:
+            wanted.append(existing.get(attendee["email"], attendee))
+    emails = {a["email"] for a in wanted}
+    if event["host"] not in emails:
+        wanted.insert(0, existing.get(event["host"]) or {"name": event["host"], "email": event["host"],
+                                                        "response_status": "accepted", "resource": False,
+                                                        "organizer": True})
+    if system is not None and system.get("email") and system["email"] not in emails:
+        wanted.append(existing.get(system["email"]) or room_attendee(system, room_response(system)))
+    event["attendees"] = wanted
+    present = {a["email"] for a in wanted}
     ctx.state.attendees[:] = [r for r in ctx.state.attendees if r.get("event_ref") != event["id"]
                               or ctx.state.guests.get(r["guest_id"], {}).get("email") in present]
-    add_visitors(ctx.state, event, raw, ctx.now, "meeting_updated")
+
+
+def _record_visitors(ctx: Ctx, event: dict[str, Any], raw: list[Any]) -> None:
+    """events.cr update, for an event with a system: every attendee sent with ``visit_expected``
+    (true or false) gets a Guest (its ``extension_data`` replaced by the attendee's, ``{}`` when
+    none was sent) and an Attendee row; only someone newly visiting is announced."""
+    rows = {ctx.state.guests[r["guest_id"]]["email"]: r for r in ctx.state.attendee_rows(event_id=event["id"])
+            if r["guest_id"] in ctx.state.guests}
+    for attendee in raw:
+        if attendee.get("visit_expected") is None:
+            continue
+        email = str(attendee["email"]).strip().lower()
+        guest = upsert_guest(ctx.state, {**attendee, "email": email}, ctx.now)
+        guest["extension_data"] = dict(attendee.get("extension_data") or {})
+        row = rows.get(email)
+        was_visiting = bool(row and row["visit_expected"])
+        if row is None:
+            row = add_attendee_row(ctx.state, guest, event_ref=event["id"], system_id=event.get("system_id"),
+                                   visit_expected=bool(attendee["visit_expected"]))
+        row["visit_expected"] = bool(attendee["visit_expected"])
+        if row["visit_expected"] and not was_visiting:
+            announce_visitor(ctx.state, event, guest, "meeting_update")
 
 
 def _move_room(ctx: Ctx, event: dict[str, Any], system: dict[str, Any]) -> None:
@@ -280,7 +314,7 @@ def delete_event(ctx: Ctx, event_id: str) -> httpx.Response:
         cancelled = [meta] if meta else []
     for meta in cancelled:
         meta["cancelled"] = True
-    _event_signal(ctx, event, "cancelled", reason="deleted")
+    event_signal(ctx, event, "cancelled", reason="deleted")
     return empty_response(202)
 
 
@@ -293,7 +327,7 @@ def decline_event(ctx: Ctx, event_id: str) -> httpx.Response:
     for attendee in event["attendees"]:
         if attendee["email"] == calendar:
             attendee["response_status"] = "declined"
-    _event_signal(ctx, event, "cancelled", reason="declined")
+    event_signal(ctx, event, "cancelled", reason="declined")
     return empty_response(202)
 
 
@@ -310,7 +344,7 @@ def _room_decision(ctx: Ctx, event_id: str, response: str) -> Any:
     if not changed:
         raise not_found(f"system {system_id} is not a resource on event {event_id}")
     if response == "declined":
-        _event_signal(ctx, event, "cancelled", reason="rejected")
+        event_signal(ctx, event, "cancelled", reason="rejected")
     return True
 
 
@@ -322,127 +356,3 @@ def approve_event(ctx: Ctx, event_id: str) -> Any:
 @router.post("/events/{event_id}/reject", calendar=True)
 def reject_event(ctx: Ctx, event_id: str) -> Any:
     return _room_decision(ctx, event_id, "declined")
-
-
-# -- metadata, guests, clashes ---------------------------------------------------------------------
-
-def _event_on_system(ctx: Ctx, event_id: str, system_id: str) -> dict[str, Any]:
-    system = ctx.state.systems.get(system_id)
-    event = ctx.state.events.get(event_id)
-    if system is None or event is None or not system.get("email") or not on_calendar(event, system["email"]):
-        raise not_found(f"event {event_id} not found on system {system_id}")
-    return event
-
-
-@router.get("/events/{event_id}/metadata/{system_id}")
-def get_event_metadata(ctx: Ctx, event_id: str, system_id: str) -> Any:
-    event = _event_on_system(ctx, event_id, system_id)
-    meta = metadata_for(ctx.state, event, system_id, ctx.now)
-    return dict(meta["ext_data"]) if meta else {}
-
-
-def _write_event_metadata(ctx: Ctx, event_id: str, system_id: str, merge: bool) -> Any:
-    event = _event_on_system(ctx, event_id, system_id)
-    require_editor(ctx, event, ctx.state.systems[system_id]["email"])
-    data = ctx.body_object()
-    meta = metadata_for(ctx.state, event, system_id, ctx.now, create=True)
-    assert meta is not None
-    meta["ext_data"] = {**meta["ext_data"], **data} if merge else dict(data)
-    for key in ("setup_time", "breakdown_time"):
-        value = ctx.int_q(key, minimum=0)
-        if value is not None:
-            meta[key] = value
-    for key in ("setup_event_id", "breakdown_event_id"):
-        if ctx.q(key):
-            meta[key] = ctx.q(key)
-    meta["updated_at"] = ctx.now
-    if merge:
-        _event_signal(ctx, event, "update", ext_data=dict(meta["ext_data"]))
-    return dict(meta["ext_data"])
-
-
-@router.put("/events/{event_id}/metadata/{system_id}")
-def put_event_metadata(ctx: Ctx, event_id: str, system_id: str) -> Any:
-    return _write_event_metadata(ctx, event_id, system_id, merge=False)
-
-
-@router.patch("/events/{event_id}/metadata/{system_id}")
-def patch_event_metadata(ctx: Ctx, event_id: str, system_id: str) -> Any:
-    return _write_event_metadata(ctx, event_id, system_id, merge=True)
-
-
-@router.get("/events/{event_id}/guests", calendar=True)
-def event_guests(ctx: Ctx, event_id: str) -> Any:
-    ctx.required("system_id")
-    event, _calendar = find_event(ctx, event_id)
-    out = []
-    for row in ctx.state.attendee_rows(event_id=event["id"]):
-        guest = ctx.state.guests.get(row["guest_id"])
-        if guest is not None:
-            out.append(render_guest(guest, row))
-    return out
-
-
-def _guest_check_in(ctx: Ctx, event_id: str, guest_ref: str) -> Any:
-    event, calendar = find_event(ctx, event_id)
-    if status_for(event, calendar) == "cancelled":
-        raise not_found(f"event {event_id} is cancelled")
-    state = bool(ctx.bool_q("state", True))
-    email = guest_ref.strip().lower()
-    guest = ctx.state.guest_by_ref(guest_ref)
-    if guest is not None:
-        email = guest["email"]
-    if not any(a["email"] == email for a in event["attendees"]):
-        raise not_found(f"{guest_ref} is not an attendee of event {event_id}")
-    if guest is None:
-        attendee = next(a for a in event["attendees"] if a["email"] == email)
-        guest = upsert_guest(ctx.state, {"email": email, "name": attendee["name"]}, ctx.now)
-    row = next((r for r in ctx.state.attendee_rows(event_id=event["id"]) if r["guest_id"] == guest["id"]), None)
-    if row is None:
-        row = add_attendee_row(ctx.state, guest, event_ref=event["id"], system_id=event.get("system_id"))
-    row["checked_in"] = state
-    system = ctx.state.systems.get(event.get("system_id") or "")
-    ctx.state.signal("staff/guest/checkin", {
-        "action": "checkin", "id": guest["id"], "checkin": state, "system_id": event.get("system_id"),
-        "event_id": event["id"], "host": event["host"], "resource": system.get("email") if system else None,
-        "event_title": event.get("title"), "event_starting": event["event_start"],
-        "attendee_name": guest.get("name"), "attendee_email": guest["email"], "zones": event_zones(ctx.state, event)})
-    return render_guest(guest, row)
-
-
-@router.post("/events/{event_id}/guests/{guest_ref}/check_in", calendar=True)
-def event_guest_check_in(ctx: Ctx, event_id: str, guest_ref: str) -> Any:
-    return _guest_check_in(ctx, event_id, guest_ref)
-
-
-@router.post("/events/{event_id}/guests/{guest_ref}/checkin", calendar=True)
-def event_guest_checkin_alias(ctx: Ctx, event_id: str, guest_ref: str) -> Any:
-    return _guest_check_in(ctx, event_id, guest_ref)
-
-
-@router.post("/events/clashing-assets")
-def event_clashing_assets(ctx: Ctx) -> Any:
-    return_available = bool(ctx.bool_q("return_available", False))
-    include_time = bool(ctx.bool_q("include_clash_time", False))
-    if return_available and include_time:
-        raise bad_request("return_available and include_clash_time are mutually exclusive", "include_clash_time")
-    body = ctx.body_object()
-    start, end = body.get("event_start"), body.get("event_end")
-    if not isinstance(start, int) or not isinstance(end, int):
-        raise unprocessable("event_start and event_end are required", "event_start")
-    if end <= start:
-        raise unprocessable("event_end must be after event_start", "event_end")
-    wanted = body.get("system_ids") or ([body["system_id"]] if body.get("system_id") else None)
-    candidates = [s for s in ctx.state.systems.values() if s.get("email") and (wanted is None or s["id"] in wanted)]
-    clashes: list[dict[str, Any]] = []
-    for system in sorted(candidates, key=lambda s: s["id"]):
-        for event in events_on(ctx.state, system["email"], start, end):
-            if overlaps(start, end, event["event_start"], event["event_end"]) and event["id"] != body.get("id"):
-                clashes.append({"system_id": system["id"], "event_start": event["event_start"],
-                                "event_end": event["event_end"]})
-    clashing_ids = list(dict.fromkeys(c["system_id"] for c in clashes))
-    if include_time:
-        return clashes
-    if return_available:
-        return [s["id"] for s in sorted(candidates, key=lambda s: s["id"]) if s["id"] not in clashing_ids]
-    return clashing_ids
