@@ -136,7 +136,12 @@ class TenantsPane(AdminPane):
         result = row.result
         # Styled spans, not a base style: the reason after the outcome stays in plain colours.
         cell = Text(no_wrap=True, overflow="ellipsis")
-        if result.ok:
+        if result.ok and result.missing:
+            # Works, but without an extra (desk names, booking limits): say so in the row itself.
+            cell.append("ok", style=theme_style(self.app, "success", bold=True))
+            cell.append(f" · {len(result.missing)} missing", style=theme_style(self.app, "warning", bold=True))
+            summary = result.missing[0]
+        elif result.ok:
             cell.append("ok", style=theme_style(self.app, "success", bold=True))
             summary = result.lines[-1] if result.lines else ""
         else:
@@ -245,8 +250,13 @@ def _result_parts(row: TenantRow) -> list[Any]:
     result = row.result
     if result is None:
         return [("Check: ", "bold"), ("not checked yet: press c to try every tenant's settings", "dim"), "\n"]
+    works = [f"  {short_path(line)}\n" for line in result.lines]
+    missing: list[Any] = []
+    for text in result.missing:
+        missing += [("  missing: ", "bold $text-warning"), short_path(text), "\n"]
     if result.ok:
-        parts: list[Any] = [("Check: ", "bold"), ("ok", "bold $text-success"), "\n"]
-        parts += [f"  {short_path(line)}\n" for line in result.lines]
-        return parts
-    return [("Check: ", "bold"), ("failed", "bold $text-error"), " — ", short_path(result.message), "\n"]
+        return [("Check: ", "bold"), ("ok", "bold $text-success"), "\n", *works, *missing]
+    failed: list[Any] = [("Check: ", "bold"), ("failed", "bold $text-error"), " — ", short_path(result.message), "\n"]
+    if works:
+        failed += [("  What works:\n", "dim"), *works]
+    return failed + missing
