@@ -268,3 +268,15 @@ async def test_backend_update_host_takes_the_name_from_the_directory(fake, backe
     with pytest.raises(InvalidInputError, match="host's email"):
         await backend.update_booking("1002", BookingPatch(user_name="Amazing Grace"))
 
+
+
+async def test_backend_approve_that_clashes_reports_the_approval_it_made(fake, client, raw, backend):
+    # staff-api saves the approval before its clash check (bookings.cr approve, set_approver), so a
+    # 409 from approve still approved the booking: the desk must hear "approved", with the clash as
+    # a warning, not "failed".
+    await raw.post(f"{STAFF}/bookings/1002/reject")
+    await client.staff.create_booking("desk", "desk-l1-02", zones=["zone-syd-l1"],
+                                      booking_start=at("10:00"), booking_end=at("11:00"))
+    approved = await backend.approve_booking("1002")
+    assert approved.approved is True and fake.state.bookings[1002]["approved"] is True
+    assert any("approved" in w and "clash" in w for w in backend.warnings), backend.warnings

@@ -225,7 +225,23 @@ class BookingsMixin(PlaceOSCore):
 
     async def approve_booking(self, booking_id: str, *, approver: str | None = None) -> Booking:
         # PlaceOS records the signed-in account as the approver.
-        return await self._call_booking(booking_id, self.staff.approve)
+        try:
+            return await self._call_booking(booking_id, self.staff.approve)
+        except ConflictError as exc:
+            # staff-api saves the approval before its clash check (src/controllers/bookings.cr,
+            # approve calls set_approver, which saves, then raises BookingConflict): a 409 here
+            # still approved the booking. Report what happened; the clash is a warning.
+            if not exc.clashes:
+                raise
+            try:
+                booking = await self.get_booking(booking_id)
+            except StafftermError:
+                raise exc from None
+            if not booking.approved:
+                raise
+            self.warn(f"booking {booking.id} was approved, but it clashes with {len(exc.clashes)} other "
+                      f"booking(s): {exc.message}")
+            return booking
 
     async def reject_booking(self, booking_id: str, *, approver: str | None = None) -> Booking:
         return await self._call_booking(booking_id, self.staff.reject)
