@@ -135,3 +135,19 @@ async def test_the_raw_booking_delete_of_an_unknown_id_is_not_found(tmp_path) ->
     async with backend_over(fake, fake.transport(), tmp_path) as backend:
         with pytest.raises(NotFoundError):
             await backend.staff.booking_delete("999999")
+
+
+async def test_a_booking_edit_whose_reply_was_lost_is_re_sent_and_done(tmp_path) -> None:
+    # A PATCH of absolute values leaves the same booking however often it lands (staff-api
+    # bookings.cr update copies the fields given; a second copy changes nothing, and the slot is
+    # unchanged the second time, so no clash or limit check and no reset): safe to re-send.
+    fake = FakePlaceOS(now=NOW)
+    transport = LoseFirstReply(fake, method="PATCH")
+    async with backend_over(fake, transport, tmp_path) as backend:
+        start = NOW + timedelta(days=1)
+        made = await backend.create_booking(BookingDraft(
+            type="parking", asset_ids=["bay-1"], start=start, end=start + timedelta(hours=1),
+            user_email="ada.lovelace@acme.example", zones=["zone-syd"]))
+        edited = await backend.staff.update_booking(made.id, title="Moved to bay 1", booking_end=start + timedelta(hours=2))
+    assert transport.lost == 1 and edited["title"] == "Moved to bay 1"
+    assert fake.state.bookings[int(made.id)]["title"] == "Moved to bay 1"

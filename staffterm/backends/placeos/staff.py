@@ -254,7 +254,10 @@ class StaffAPI(BookingsMixin):
         if not is_whole_event(body):
             current = await self.get_event(target, system_id=system_id, calendar=calendar)
             body = whole_event(current, body)
-        response = await self.http.request("PATCH", f"{STAFF}/events/{seg(target, 'event id')}", params=params, json=body)
+        # The whole event, absolute: landing twice leaves the same meeting (at worst attendees are
+        # told of the update twice), so a lost reply is re-sent rather than left in doubt.
+        response = await self.http.request("PATCH", f"{STAFF}/events/{seg(target, 'event id')}", params=params,
+                                           json=body, idempotent=True)
         return as_dict(response)
 
     async def delete_event(self, system_id: str | None, event_id: str, *, calendar: str | None = None,

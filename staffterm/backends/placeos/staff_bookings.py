@@ -228,7 +228,10 @@ class BookingsMixin:
                 )
         url = f"{STAFF}/bookings/{seg(booking_id, 'booking id')}"
         params = {"limit_override": limit_override, "instance": instance}
-        response = await self.http.request("PATCH", url, params=params, json=body)
+        # Absolute values: landing twice leaves the same booking (bookings.cr update copies the
+        # fields given; the second time the slot is unchanged, so no clash/limit check, no reset),
+        # so a lost reply is re-sent rather than left as "may have happened".
+        response = await self.http.request("PATCH", url, params=params, json=body, idempotent=True)
         return as_dict(response)
 
     async def _booking_action(self, booking_id: str | int, action: str, params: dict[str, Any]) -> dict:
