@@ -14,6 +14,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime, timezone
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
@@ -48,6 +49,42 @@ def _create_private_file(path: Path) -> None:
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
     os.close(fd)
     os.chmod(path, 0o600)
+
+
+def claim_backup_path(database: Path, moment: datetime) -> Path:
+    """A new private file next to ``database`` named for ``moment`` (UTC), e.g.
+    ``office.backup-20261121T070000Z.sqlite3``; a second backup in the same second gets ``-2``."""
+    stamp = moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    for n in range(1, 1000):
+        suffix = "" if n == 1 else f"-{n}"
+        candidate = database.with_name(f"{database.stem}.backup-{stamp}{suffix}.sqlite3")
+        try:
+            fd = os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return candidate
+    raise UnavailableError(f"cannot name a backup of {database}: too many backups this second", hint="Try again.")
+
+
+def write_backup(database: Path, target: Path) -> None:
+    """Copy the committed contents of ``database`` into ``target`` with SQLite's backup API.
+
+    Blocking: call it on the database thread. It reads through a connection of its own, so it
+    works while this process holds the write lock (then it is exactly the state being replaced:
+    no other desk can commit in between). The copy is one self-contained file (no WAL beside it).
+    """
+    source = sqlite3.connect(database, timeout=BUSY_TIMEOUT_SECONDS)
+    try:
+        copy = sqlite3.connect(target)
+        try:
+            source.backup(copy)
+            copy.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            copy.close()
+    finally:
+        source.close()
+    os.chmod(target, 0o600)
 
 
 class LocalDatabase:
