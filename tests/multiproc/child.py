@@ -19,7 +19,7 @@ from typing import Any
 from staffterm.backends.local import LocalBackend
 from staffterm.backends.local_db import LocalDatabase
 from staffterm.errors import StafftermError
-from staffterm.models import BookingDraft
+from staffterm.models import BookingDraft, EventDraft
 
 WRITER_START = datetime(2030, 1, 1, tzinfo=timezone.utc)
 
@@ -73,17 +73,25 @@ def first_open(log_path: Path, database: Path, start_line: Any) -> None:
     asyncio.run(run())
 
 
-def book_once(log_path: Path, database: Path, start_line: Any, asset: str, start: datetime, user: str) -> None:
-    """Open the site, wait for the others, then book ``asset`` for an hour from ``start``."""
+def book_once(log_path: Path, database: Path, start_line: Any, kind: str, place: str, start: datetime, user: str) -> None:
+    """Open the site, wait at the line for the other desks, then book ``place`` for an hour
+    from ``start``: a meeting in a room's calendar (``kind`` "room") or a desk booking."""
     log = Log(log_path)
 
     async def run() -> None:
         backend = LocalBackend("multi", database=database, seed_demo=False)
         try:
             await backend.open()
+            room = await backend.get_room(place) if kind == "room" else None
             await asyncio.to_thread(start_line.wait)
-            booking = await backend.create_booking(desk_draft(asset, start, 60, user))
-            log.say(event="booked", id=booking.id, user=user)
+            if room is not None:
+                draft = EventDraft(
+                    title=f"meeting of {user}", start=start, end=start + timedelta(hours=1), host=user, room_ids=[room.id]
+                )
+                made = await backend.create_event(room.email, draft)
+            else:
+                made = await backend.create_booking(desk_draft(place, start, 60, user))
+            log.say(event="booked", id=made.id, user=user)
         except StafftermError as exc:
             log.say(event="error", kind=exc.kind, message=str(exc), user=user)
         finally:
@@ -92,9 +100,9 @@ def book_once(log_path: Path, database: Path, start_line: Any, asset: str, start
     asyncio.run(run())
 
 
-def write_forever(log_path: Path, database: Path, prefix: str) -> None:
-    """Book one desk after another (each desk, then the next hour) until killed; log each
-    booking once the backend reported it done."""
+def write_forever(log_path: Path, database: Path, prefix: str, first_day: int) -> None:
+    """Book one desk after another (each desk, then the next hour; from ``first_day`` days
+    after 2030-01-01) until killed; log each booking once the backend reported it done."""
     log = Log(log_path)
 
     async def run() -> None:
@@ -104,7 +112,7 @@ def write_forever(log_path: Path, database: Path, prefix: str) -> None:
         log.say(event="ready")
         n = 0
         while True:
-            slot = WRITER_START + timedelta(hours=n // len(desks))
+            slot = WRITER_START + timedelta(days=first_day, hours=n // len(desks))
             draft = desk_draft(
                 desks[n % len(desks)], slot, 60, f"writer-{prefix}@acme.example",
                 description=f"{prefix}-{n} " + "x" * 2000,
