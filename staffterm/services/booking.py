@@ -41,7 +41,6 @@ from staffterm.services.block_names import name_blocks
 from staffterm.services.booking_rules import (
     DEFAULT_HORIZON_DAYS,
     DESCRIPTION_MAX_CHARS,
-    PAST_GRACE,  # noqa: F401  (re-exported: where screens read the grace from)
     TITLE_MAX_CHARS,
     Horizon,
     check_aware,
