@@ -1,4 +1,4 @@
-"""Admin commands: ``qr``, ``config``, ``tenant``, ``demo``."""
+"""Admin commands: ``qr``, ``config``, ``tenant``, ``demo``, ``site``."""
 
 from __future__ import annotations
 
@@ -213,23 +213,65 @@ def tenant_remove(ctx: CommandContext) -> int:
 # --------------------------------------------------------------------------- demo
 
 
-async def demo_reset(ctx: CommandContext) -> int:
+def _local_tenant(ctx: CommandContext, command: str) -> tuple[str, Any]:
     name, settings = ctx.config.tenant(ctx.requested_tenant)
     if settings.provider != "local":
         # Refused before opening anything: a remote tenant's data is never "reset".
         raise NotSupportedError(
-            f"demo reset only works on a local tenant; tenant {name!r} uses the {settings.provider} provider",
+            f"{command} only works on a local tenant; tenant {name!r} uses the {settings.provider} provider",
             capability="demo",
             hint="Pick a local tenant with --tenant NAME (see `staffterm tenant list`).",
         )
+    return name, settings
+
+
+async def demo_reset(ctx: CommandContext) -> int:
+    name, settings = _local_tenant(ctx, "demo reset")
+    if not settings.demo:
+        # A real office's bookings, rooms and people are never wiped by a demo command; the
+        # explicit, confirmed `site reset` is the way to start a real site over.
+        raise NotSupportedError(
+            f"tenant {name!r} is not a demo site (its config does not say demo = true); "
+            "demo reset would wipe its real bookings, rooms and people, so nothing was changed",
+            capability="demo",
+            hint=f"To start this site over, run `staffterm site reset --tenant {name} --confirm {name}` "
+            "(a backup of the file is kept).",
+        )
     backend: Any = ctx.backend()
     async with backend:
-        outcome = backend.reset_demo()
-        if asyncio.iscoroutine(outcome):
-            await outcome
+        await backend.reset_demo()
         rooms = await backend.list_rooms()
     if ctx.json:
         emit_json({"tenant": name, "reset": True, "rooms": len(rooms)})
     else:
         print(f"Reset the demo site of tenant {name}: {len(rooms)} rooms, today's meetings and guests restored.")
+    return 0
+
+
+# --------------------------------------------------------------------------- site
+
+
+async def site_reset(ctx: CommandContext) -> int:
+    """Start a local site over: every row deleted after a backup; needs the tenant named twice."""
+    prog = "staffterm site reset"
+    if not ctx.requested_tenant:
+        raise UsageError("name the site to reset with --tenant NAME (the default tenant is never assumed)", prog=prog)
+    confirm = ctx.args.confirm
+    if confirm is None:
+        raise UsageError(f"confirm with --confirm {ctx.requested_tenant} (the tenant's name again); nothing was changed", prog=prog)
+    if confirm != ctx.requested_tenant:
+        raise UsageError(
+            f"--confirm {confirm!r} does not match the tenant {ctx.requested_tenant!r}; nothing was changed", prog=prog
+        )
+    name, settings = _local_tenant(ctx, "site reset")
+    backend: Any = ctx.backend()
+    async with backend:
+        backup = await backend.reset_site()
+        rooms = await backend.list_rooms()
+    if ctx.json:
+        emit_json({"tenant": name, "reset": True, "demo": bool(settings.demo), "backup": str(backup), "rooms": len(rooms)})
+    else:
+        after = f"the demo site was seeded again ({len(rooms)} rooms)" if settings.demo else "the site is now empty"
+        print(f"Reset the local site of tenant {name}: every row deleted, {after}.")
+        print(f"backup: {backup}")
     return 0

@@ -316,7 +316,17 @@ def _tenant(b: _Builder, commands: Any) -> None:
 def _demo(b: _Builder, commands: Any) -> None:
     demo = b.sub(commands, "demo", None, "the embedded demo site")
     demo_actions = demo.add_subparsers(dest="action", metavar="ACTION", required=True)
-    b.sub(demo_actions, "reset", "admin:demo_reset", "restore the demo site's data (local tenants only)")
+    b.sub(demo_actions, "reset", "admin:demo_reset", "restore the demo site's data (demo tenants only)")
+
+
+def _site(b: _Builder, commands: Any) -> None:
+    site = b.sub(commands, "site", None, "a local site's file")
+    site_actions = site.add_subparsers(dest="action", metavar="ACTION", required=True)
+    reset = b.sub(
+        site_actions, "reset", "admin:site_reset",
+        "delete every row of a local site, after a backup (--tenant NAME --confirm NAME)",
+    )
+    reset.add_argument("--confirm", metavar="NAME", help="the tenant's name again, to confirm")
 
 
 def _placeos(b: _Builder, commands: Any) -> None:
@@ -346,5 +356,6 @@ COMMANDS: dict[str, Callable[[_Builder, Any], None]] = {
     "config": _config,
     "tenant": _tenant,
     "demo": _demo,
+    "site": _site,
     "placeos": _placeos,
 }

@@ -27,11 +27,11 @@ from staffterm.backends import (
     local_places,
 )
 from staffterm.backends.base import Backend, Capability
-from staffterm.backends.local_db import LocalDatabase
+from staffterm.backends.local_db import LocalDatabase, claim_backup_path, write_backup
 from staffterm.backends.local_store import Asset, LocalConfig, Session, config_from_settings
 from staffterm.clock import SYSTEM_CLOCK, Clock
 from staffterm.demo_seed import local_dates
-from staffterm.errors import ConfigError, InvalidInputError, invalid_input_from
+from staffterm.errors import ConfigError, InvalidInputError, NotSupportedError, invalid_input_from
 from staffterm.models import (
     Booking,
     BookingDraft,
@@ -179,7 +179,15 @@ class LocalBackend(Backend):
         return self._db.stats()
 
     async def reset_demo(self) -> None:
-        """Wipe every row and seed the demo site again for today."""
+        """Wipe every row and seed the demo site again for today (demo sites only)."""
+        if not self.seed_demo:
+            # A real office's bookings, rooms and people are never wiped by a demo command.
+            raise NotSupportedError(
+                f"tenant {self.tenant_name!r} is not a demo site; a demo reset would wipe its real data",
+                capability="demo",
+                hint=f"To start this site over, run `staffterm site reset --tenant {self.tenant_name} "
+                f"--confirm {self.tenant_name}` (a backup is kept).",
+            )
         await self._ready()
 
         def reset(s: Session) -> None:
@@ -188,7 +196,29 @@ class LocalBackend(Backend):
             local_demo.seed_today(s)
 
         await self._db.run(self._bind(reset), write=True)
+        self._seeded_dates = local_dates(self.clock.now())
+
+    async def reset_site(self) -> Path:
+        """Back the file up, then delete every row (a demo site is seeded again); returns the
+        backup's path. The backup is taken under the write lock, so it holds exactly what was
+        wiped: no other desk can commit in between."""
+        await self._ready()
+        backup = claim_backup_path(self.database_path, self.clock.now())
+
+        def reset(s: Session) -> None:
+            write_backup(self.database_path, backup)
+            local_demo.wipe(s)
+            if self.seed_demo:
+                local_demo.seed_estate(s)
+                local_demo.seed_today(s)
+
+        try:
+            await self._db.run(self._bind(reset), write=True)
+        except BaseException:
+            backup.unlink(missing_ok=True)  # nothing was wiped: no half-made backup left behind
+            raise
         self._seeded_dates = local_dates(self.clock.now()) if self.seed_demo else {}
+        return backup
 
     async def seed_demo_estate(self) -> bool:
         """Write the demo estate (zones, rooms, desks, people) without any day's activity.

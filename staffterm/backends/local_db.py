@@ -1,4 +1,4 @@
-"""The local site's SQLite file: schema, migrations, and the one thread that touches it.
+"""The local site's SQLite file and the one thread that touches it (schema: ``local_schema``).
 
 SQLite calls block, so every statement runs on a single dedicated worker thread (the
 connection is created there and never leaves it) and the event loop only awaits the result.
@@ -12,267 +12,36 @@ import asyncio
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
+from datetime import datetime, timezone
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+from staffterm.backends.local_schema import (  # noqa: F401  (re-exported: the schema's names)
+    DATA_TABLES,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    SCHEMA_VERSION_KEY,
+    migrate,
+    schema_version,
+)
 from staffterm.errors import ConfigError, UnavailableError
 
 T = TypeVar("T")
 
-SCHEMA_VERSION_KEY = "schema_version"
-
-# Each entry upgrades the schema from version (index) to (index + 1). Never edit a shipped
-# step: append a new one.
-MIGRATIONS: list[str] = [
-    """
-    CREATE TABLE zones (
-        id TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        parent_id TEXT REFERENCES zones(id),
-        timezone TEXT,
-        tags TEXT NOT NULL DEFAULT '[]',
-        description TEXT NOT NULL DEFAULT ''
-    );
-    CREATE TABLE rooms (
-        id TEXT PRIMARY KEY,
-        email TEXT NOT NULL UNIQUE,
-        name TEXT NOT NULL,
-        zone_ids TEXT NOT NULL DEFAULT '[]',
-        capacity INTEGER NOT NULL DEFAULT 0,
-        features TEXT NOT NULL DEFAULT '[]',
-        bookable INTEGER NOT NULL DEFAULT 1,
-        accessible INTEGER NOT NULL DEFAULT 0,
-        requires_approval INTEGER NOT NULL DEFAULT 0,
-        description TEXT NOT NULL DEFAULT ''
-    );
-    CREATE TABLE assets (
-        id TEXT PRIMARY KEY,
-        type TEXT NOT NULL,
-        name TEXT NOT NULL,
-        zone_ids TEXT NOT NULL DEFAULT '[]',
-        features TEXT NOT NULL DEFAULT '[]'
-    );
-    CREATE TABLE users (
-        id TEXT PRIMARY KEY,
-        email TEXT NOT NULL UNIQUE,
-        name TEXT NOT NULL DEFAULT '',
-        phone TEXT NOT NULL DEFAULT '',
-        department TEXT NOT NULL DEFAULT '',
-        title TEXT NOT NULL DEFAULT '',
-        office_location TEXT NOT NULL DEFAULT '',
-        manager_email TEXT,
-        suspended INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE TABLE directory_groups (
-        id TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        email TEXT NOT NULL DEFAULT '',
-        description TEXT NOT NULL DEFAULT ''
-    );
-    CREATE TABLE group_members (
-        group_id TEXT NOT NULL REFERENCES directory_groups(id) ON DELETE CASCADE,
-        user_email TEXT NOT NULL,
-        PRIMARY KEY (group_id, user_email)
-    );
-    CREATE TABLE events (
-        id TEXT PRIMARY KEY,
-        calendar_id TEXT NOT NULL,
-        ical_uid TEXT NOT NULL,
-        title TEXT NOT NULL DEFAULT '',
-        body TEXT NOT NULL DEFAULT '',
-        host TEXT NOT NULL DEFAULT '',
-        location TEXT NOT NULL DEFAULT '',
-        start_ts INTEGER NOT NULL,
-        end_ts INTEGER NOT NULL,
-        timezone TEXT,
-        all_day INTEGER NOT NULL DEFAULT 0,
-        private INTEGER NOT NULL DEFAULT 0,
-        recurring INTEGER NOT NULL DEFAULT 0,
-        status TEXT NOT NULL DEFAULT 'confirmed',
-        online_meeting_url TEXT,
-        online_meeting_provider TEXT,
-        created_ts INTEGER,
-        updated_ts INTEGER,
-        extension_data TEXT NOT NULL DEFAULT '{}'
-    );
-    CREATE INDEX events_by_time ON events(start_ts, end_ts);
-    CREATE INDEX events_by_host ON events(host);
-    CREATE TABLE event_rooms (
-        event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
-        room_id TEXT NOT NULL REFERENCES rooms(id),
-        position INTEGER NOT NULL,
-        PRIMARY KEY (event_id, room_id)
-    );
-    CREATE INDEX event_rooms_by_room ON event_rooms(room_id);
-    CREATE TABLE event_attendees (
-        event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
-        position INTEGER NOT NULL,
-        email TEXT NOT NULL,
-        name TEXT NOT NULL DEFAULT '',
-        response TEXT NOT NULL DEFAULT 'needsAction',
-        resource INTEGER NOT NULL DEFAULT 0,
-        organizer INTEGER NOT NULL DEFAULT 0,
-        checked_in INTEGER NOT NULL DEFAULT 0,
-        visit_expected INTEGER NOT NULL DEFAULT 0,
-        organisation TEXT NOT NULL DEFAULT '',
-        phone TEXT NOT NULL DEFAULT '',
-        PRIMARY KEY (event_id, email)
-    );
-    CREATE INDEX event_attendees_by_email ON event_attendees(email);
-    CREATE TABLE bookings (
-        id TEXT PRIMARY KEY,
-        type TEXT NOT NULL,
-        asset_ids TEXT NOT NULL,
-        zones TEXT NOT NULL DEFAULT '[]',
-        user_email TEXT NOT NULL DEFAULT '',
-        user_name TEXT NOT NULL DEFAULT '',
-        booked_by_email TEXT NOT NULL DEFAULT '',
-        booked_by_name TEXT NOT NULL DEFAULT '',
-        start_ts INTEGER NOT NULL,
-        end_ts INTEGER NOT NULL,
-        timezone TEXT,
-        title TEXT NOT NULL DEFAULT '',
-        description TEXT NOT NULL DEFAULT '',
-        all_day INTEGER NOT NULL DEFAULT 0,
-        checked_in INTEGER NOT NULL DEFAULT 0,
-        checked_in_ts INTEGER,
-        checked_out_ts INTEGER,
-        approved INTEGER NOT NULL DEFAULT 0,
-        approved_ts INTEGER,
-        rejected INTEGER NOT NULL DEFAULT 0,
-        rejected_ts INTEGER,
-        approver_email TEXT,
-        deleted INTEGER NOT NULL DEFAULT 0,
-        deleted_ts INTEGER,
-        process_state TEXT,
-        attendees TEXT NOT NULL DEFAULT '[]',
-        history TEXT NOT NULL DEFAULT '[]',
-        extension_data TEXT NOT NULL DEFAULT '{}',
-        created_ts INTEGER,
-        updated_ts INTEGER
-    );
-    CREATE INDEX bookings_by_time ON bookings(start_ts, end_ts);
-    CREATE INDEX bookings_by_user ON bookings(user_email);
-    CREATE TABLE booking_assets (
-        booking_id TEXT NOT NULL REFERENCES bookings(id) ON DELETE CASCADE,
-        asset_id TEXT NOT NULL,
-        PRIMARY KEY (booking_id, asset_id)
-    );
-    CREATE INDEX booking_assets_by_asset ON booking_assets(asset_id);
-    CREATE TABLE guest_visits (
-        id TEXT PRIMARY KEY,
-        email TEXT NOT NULL,
-        name TEXT NOT NULL DEFAULT '',
-        phone TEXT NOT NULL DEFAULT '',
-        organisation TEXT NOT NULL DEFAULT '',
-        notes TEXT NOT NULL DEFAULT '',
-        host_email TEXT NOT NULL DEFAULT '',
-        host_name TEXT NOT NULL DEFAULT '',
-        visit_start_ts INTEGER,
-        visit_end_ts INTEGER,
-        zone_ids TEXT NOT NULL DEFAULT '[]',
-        checked_in INTEGER NOT NULL DEFAULT 0,
-        checked_in_ts INTEGER,
-        checked_out_ts INTEGER,
-        visit_expected INTEGER NOT NULL DEFAULT 1,
-        booking_id TEXT REFERENCES bookings(id),
-        event_id TEXT REFERENCES events(id),
-        extension_data TEXT NOT NULL DEFAULT '{}',
-        created_ts INTEGER,
-        updated_ts INTEGER
-    );
-    CREATE INDEX guest_visits_by_time ON guest_visits(visit_start_ts, visit_end_ts);
-    CREATE INDEX guest_visits_by_event ON guest_visits(event_id);
-    CREATE INDEX guest_visits_by_booking ON guest_visits(booking_id);
-    CREATE TABLE outbox (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        id TEXT NOT NULL UNIQUE,
-        sent_ts INTEGER NOT NULL,
-        message TEXT NOT NULL
-    );
-    CREATE TABLE audit (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        time_ts INTEGER NOT NULL,
-        kind TEXT NOT NULL,
-        item_id TEXT NOT NULL,
-        action TEXT NOT NULL,
-        detail TEXT NOT NULL DEFAULT ''
-    );
-    CREATE TABLE idempotency (
-        kind TEXT NOT NULL,
-        key TEXT NOT NULL,
-        item_id TEXT NOT NULL,
-        created_ts INTEGER NOT NULL,
-        PRIMARY KEY (kind, key)
-    );
-    """,
-]
-
-SCHEMA_VERSION = len(MIGRATIONS)
-
-# Tables holding site data, children first so foreign keys never block a wipe.
-DATA_TABLES = (
-    "idempotency",
-    "audit",
-    "outbox",
-    "guest_visits",
-    "booking_assets",
-    "bookings",
-    "event_attendees",
-    "event_rooms",
-    "events",
-    "group_members",
-    "directory_groups",
-    "users",
-    "assets",
-    "rooms",
-    "zones",
-)
+# How long a statement waits for another process's lock before the desk is told "busy".
+BUSY_TIMEOUT_SECONDS = 5.0
 
 
-def schema_version(conn: sqlite3.Connection) -> int:
-    row = conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
-    ).fetchone()
-    if row is None:
-        return 0
-    found = conn.execute("SELECT value FROM meta WHERE key = ?", (SCHEMA_VERSION_KEY,)).fetchone()
-    return int(found[0]) if found else 0
-
-
-def migrate(conn: sqlite3.Connection, path: Path) -> None:
-    """Bring the schema up to ``SCHEMA_VERSION``, one transaction per step."""
-    current = schema_version(conn)
-    if current > SCHEMA_VERSION:
-        raise ConfigError(
-            f"the local database {path} was written by a newer staffterm (schema {current}, "
-            f"this version knows {SCHEMA_VERSION})",
-            path=str(path),
-            hint="Upgrade staffterm, or point the tenant at another database file.",
-        )
-    for version in range(current, SCHEMA_VERSION):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            for statement in _statements(MIGRATIONS[version]):
-                conn.execute(statement)
-            conn.execute(
-                "INSERT INTO meta(key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (SCHEMA_VERSION_KEY, str(version + 1)),
-            )
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-
-
-def _statements(script: str) -> list[str]:
-    # executescript() would commit behind our back; split instead (no ';' inside our DDL strings).
-    return [part.strip() for part in script.split(";") if part.strip()]
+def is_busy(exc: BaseException) -> bool:
+    """SQLITE_BUSY / SQLITE_LOCKED (any extended code): another process holds the lock."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 
 
 def _create_private_file(path: Path) -> None:
@@ -280,6 +49,42 @@ def _create_private_file(path: Path) -> None:
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
     os.close(fd)
     os.chmod(path, 0o600)
+
+
+def claim_backup_path(database: Path, moment: datetime) -> Path:
+    """A new private file next to ``database`` named for ``moment`` (UTC), e.g.
+    ``office.backup-20261121T070000Z.sqlite3``; a second backup in the same second gets ``-2``."""
+    stamp = moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    for n in range(1, 1000):
+        suffix = "" if n == 1 else f"-{n}"
+        candidate = database.with_name(f"{database.stem}.backup-{stamp}{suffix}.sqlite3")
+        try:
+            fd = os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return candidate
+    raise UnavailableError(f"cannot name a backup of {database}: too many backups this second", hint="Try again.")
+
+
+def write_backup(database: Path, target: Path) -> None:
+    """Copy the committed contents of ``database`` into ``target`` with SQLite's backup API.
+
+    Blocking: call it on the database thread. It reads through a connection of its own, so it
+    works while this process holds the write lock (then it is exactly the state being replaced:
+    no other desk can commit in between). The copy is one self-contained file (no WAL beside it).
+    """
+    source = sqlite3.connect(database, timeout=BUSY_TIMEOUT_SECONDS)
+    try:
+        copy = sqlite3.connect(target)
+        try:
+            source.backup(copy)
+            copy.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            copy.close()
+    finally:
+        source.close()
+    os.chmod(target, 0o600)
 
 
 class LocalDatabase:
@@ -293,6 +98,8 @@ class LocalDatabase:
         # Operations submitted and not finished; one at a time runs on the thread, the rest wait.
         self._pending = 0
         self._running = 0
+        # Migration steps this object's open applied (0 when another process had done them).
+        self.migrations_applied = 0
 
     def stats(self) -> tuple[int, int]:
         """(queued, in flight): what the console's header shows as the request queue."""
@@ -351,7 +158,7 @@ class LocalDatabase:
     def _connect(self) -> None:
         try:
             _create_private_file(self.path)
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=5.0)
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS)
             conn.row_factory = sqlite3.Row
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(
@@ -361,23 +168,48 @@ class LocalDatabase:
                 hint="Check the path and its permissions, or set STAFFTERM_DATA_DIR.",
             ) from exc
         try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            migrate(conn, self.path)
+            self.migrations_applied = self._prepare(conn)
         except sqlite3.DatabaseError as exc:
             conn.close()
+            if is_busy(exc):
+                raise UnavailableError(
+                    f"the local database {self.path} is busy: {exc}",
+                    hint="Another staffterm is setting it up or writing to it; try again in a moment.",
+                ) from exc
+            # Only a file SQLite cannot read, or one holding someone else's tables, gets here.
             raise ConfigError(
                 f"{self.path} is not a usable staffterm database: {exc}",
                 path=str(self.path),
                 key="database",
-                hint="Move the file away (staffterm will create a fresh one) or point the tenant elsewhere.",
+                hint="It may be damaged or belong to another program: restore it from a backup, "
+                "or set the tenant's database to another file.",
             ) from exc
         except BaseException:
             conn.close()
             raise
         self._conn = conn
         self.thread_id = threading.get_ident()
+
+    def _prepare(self, conn: sqlite3.Connection) -> int:
+        """WAL mode, pragmas and migrations; returns the migration steps applied here.
+
+        A few of SQLite's lock waits do not go through the busy timeout (switching a brand-new
+        file to WAL while another process does the same, recovering the WAL index), so a busy
+        answer is retried here for a bounded time before it is reported.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA foreign_keys = ON")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                return migrate(conn, self.path)
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc) or time.monotonic() > deadline:
+                    raise
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                time.sleep(0.01)  # on the database thread, never the event loop
 
     def _disconnect(self) -> None:
         if self._conn is not None:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from staffterm.backends.local_rules import booking_state
 from staffterm.backends.local_store import chunks, dumps, loads, placeholders
-from staffterm.backends.local_time import from_epoch, from_epoch_or_none, to_epoch, to_epoch_or_none
+from staffterm.backends.local_time import from_epoch, from_epoch_or_none, storable, to_epoch, to_epoch_or_none
 from staffterm.models import Attendee, Booking, Event, Guest, HistoryEntry
 
 
@@ -20,6 +20,7 @@ from staffterm.models import Attendee, Booking, Event, Guest, HistoryEntry
 
 def write_event(conn: sqlite3.Connection, event: Event, *, insert: bool) -> None:
     """Insert or fully rewrite an event with its rooms and attendees."""
+    storable(event.start, "start"), storable(event.end, "end")
     values = (
         event.calendar_id,
         event.ical_uid,
@@ -151,6 +152,7 @@ _BOOKING_COLUMNS = (
 
 
 def write_booking(conn: sqlite3.Connection, booking: Booking, *, insert: bool) -> None:
+    storable(booking.start, "start"), storable(booking.end, "end")
     values = (
         booking.type,
         dumps(booking.asset_ids),
@@ -264,6 +266,9 @@ _VISIT_COLUMNS = (
 
 
 def write_visit(conn: sqlite3.Connection, guest: Guest, *, insert: bool, now: datetime) -> None:
+    for moment, field in ((guest.visit_start, "visit_start"), (guest.visit_end, "visit_end")):
+        if moment is not None:
+            storable(moment, field)
     values = (
         guest.email,
         guest.name,

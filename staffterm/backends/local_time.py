@@ -33,6 +33,20 @@ def require_window(start: object, end: object) -> tuple[datetime, datetime]:
     return start_dt, end_dt
 
 
+def storable(moment: datetime, field: str) -> datetime:
+    """Refuse a moment that has no UTC form (``9999-12-31T23:00-05:00`` is in the year 10000
+    in UTC): stored as epoch seconds it could never be read back as a date."""
+    try:
+        moment.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        raise InvalidInputError(
+            f"the {field} ({moment.isoformat()}) is outside the dates the local site can store "
+            "(years 1 to 9999 in UTC)",
+            field=field,
+        ) from None
+    return moment
+
+
 def to_epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 

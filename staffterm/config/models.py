@@ -179,6 +179,15 @@ class KioskConfig(_Section):
         return self
 
 
+# ---------------------------------------------------------------------------------------- booking
+
+
+class BookingConfig(_Section):
+    # How far ahead a booking or meeting may reach, in days from now (every tenant, every
+    # backend: the services refuse anything later). A desk rarely books beyond a year.
+    horizon_days: int = Field(default=365, ge=1, le=3650, strict=True)
+
+
 # ---------------------------------------------------------------------------------------- mail
 
 TEMPLATE_PARTS = ("subject", "text", "html")
@@ -331,6 +340,7 @@ class Config(_Section):
     ui: UiConfig = Field(default_factory=UiConfig)
     kiosk: KioskConfig = Field(default_factory=KioskConfig)
     mail: MailConfig = Field(default_factory=MailConfig)
+    booking: BookingConfig = Field(default_factory=BookingConfig)
     # Where this config was read from (None: the built-in default). Never read from the file.
     source: Path | None = Field(default=None, exclude=True)
 

@@ -38,6 +38,15 @@ from staffterm.models import (
     Zone,
 )
 from staffterm.services.block_names import name_blocks
+from staffterm.services.booking_rules import (
+    DEFAULT_HORIZON_DAYS,
+    DESCRIPTION_MAX_CHARS,
+    TITLE_MAX_CHARS,
+    Horizon,
+    check_aware,
+    check_email,
+    check_text,
+)
 from staffterm.services.estate import Estate
 from staffterm.services.room_board import (
     BuildingWindow,
@@ -49,18 +58,8 @@ from staffterm.services.room_board import (
 )
 from staffterm.services.zones import room_in_zone, timezone_for
 
-#: How far in the past a new meeting may start (a desk booking "now" takes a moment to type).
-PAST_GRACE = timedelta(minutes=5)
 #: The longest single meeting or booking the services will make.
 MAX_LENGTH = timedelta(days=14)
-
-
-def _check_email(value: str, field: str, what: str) -> str:
-    value = (value or "").strip().lower()
-    local, _, domain = value.partition("@")
-    if not local or not domain or " " in value:
-        raise InvalidInputError(f"{what} {value!r} is not an email address", field=field)
-    return value
 
 
 def _check_minutes(minutes: int, field: str = "minutes") -> timedelta:
@@ -72,10 +71,12 @@ def _check_minutes(minutes: int, field: str = "minutes") -> timedelta:
     return length
 
 
-def _check_aware(moment: datetime, field: str) -> datetime:
-    if not isinstance(moment, datetime) or moment.tzinfo is None or moment.utcoffset() is None:
-        raise InvalidInputError(f"{field} must be a date and time with a time zone", field=field)
-    return moment
+def _title(value: str | None) -> str:
+    return check_text(value, "title", "title", limit=TITLE_MAX_CHARS)
+
+
+def _description(value: str | None, field: str) -> str:
+    return check_text(value, field, "description", limit=DESCRIPTION_MAX_CHARS, multiline=True)
 
 
 def describe_block(block: BusyBlock, tz: tzinfo, *, clock_24h: bool = True) -> str:
@@ -92,14 +93,22 @@ def describe_block(block: BusyBlock, tz: tzinfo, *, clock_24h: bool = True) -> s
 def _attendee(value: str | Attendee) -> Attendee:
     if isinstance(value, Attendee):
         return value
-    return Attendee(email=_check_email(value, "attendees", "attendee"))
+    return Attendee(email=check_email(value, "attendees", "attendee"))
 
 
 class BookingService:
-    def __init__(self, backend: Backend, clock: Clock, estate: Estate | None = None) -> None:
+    def __init__(
+        self, backend: Backend, clock: Clock, estate: Estate | None = None, *, horizon_days: int = DEFAULT_HORIZON_DAYS
+    ) -> None:
         self.backend = backend
         self.clock = clock
         self.estate = estate or Estate(backend)
+        # How far ahead bookings may reach: the config's [booking] horizon_days.
+        self._horizon = Horizon(horizon_days)
+
+    @property
+    def horizon(self) -> timedelta:
+        return self._horizon.span
 
     # ----------------------------------------------------------------- helpers
 
@@ -107,16 +116,7 @@ class BookingService:
         return self.clock.now().replace(second=0, microsecond=0)
 
     def _check_period(self, start: datetime, end: datetime) -> None:
-        _check_aware(start, "start")
-        _check_aware(end, "end")
-        if end <= start:
-            raise InvalidInputError(f"the end ({end.isoformat()}) must be after the start ({start.isoformat()})", field="end")
-        if end - start > MAX_LENGTH:
-            raise InvalidInputError(f"a booking may last at most {MAX_LENGTH.days} days", field="end")
-        if start < self.clock.now() - PAST_GRACE:
-            raise InvalidInputError(
-                f"the start ({start.isoformat()}) is in the past", field="start", hint="Pick a time from now on."
-            )
+        self._horizon.check_period(start, end, self.clock.now(), max_length=MAX_LENGTH)
 
     async def _zones(self) -> dict[str, Zone]:
         return {z.id: z for z in await self.estate.zones()}
@@ -199,7 +199,9 @@ class BookingService:
     ) -> list[Room]:
         """Bookable rooms free from ``start`` (now, to the minute) for ``minutes``, smallest first."""
         length = _check_minutes(minutes)
-        begin = _check_aware(start, "start") if start is not None else self.now_minute()
+        begin = check_aware(start, "start") if start is not None else self.now_minute()
+        # Before any arithmetic on it: a start at the end of the calendar would overflow.
+        self._horizon.check_lengthened(begin, length, "start", self.clock.now())
         end = begin + length
         zone_list, all_rooms = await self.estate.load()
         zones = {z.id: z for z in zone_list}
@@ -237,7 +239,9 @@ class BookingService:
         """Check and create a meeting in the room's calendar; a clash raises ``ConflictError``
         naming the meetings in the way, and nothing is created."""
         self._check_period(start, end)
-        host_email = _check_email(host, "host", "host")
+        title = _title(title)
+        body = _description(body, "body")
+        host_email = check_email(host, "host", "host")
         guests = [_attendee(a) for a in attendees or ()]
         room = await self._bookable_room(room_id)
         tz = await self._room_tz(room)
@@ -321,6 +325,7 @@ class BookingService:
         event = await self.backend.get_event(calendar_id, event_id)
         if event.end <= self.clock.now():
             raise InvalidInputError(f"'{event.display_title()}' has already ended", field="event_id")
+        self._horizon.check_lengthened(event.end, length, "minutes", self.clock.now())
         new_end = event.end + length
         room = await self._event_room(event, calendar_id, room_id)
         if room is not None:
@@ -402,10 +407,12 @@ class BookingService:
         """Check and create a desk/parking/visitor/… booking. The backend's own refusals
         (``ConflictError``, ``LimitReachedError``) pass through unchanged."""
         self._check_period(start, end)
+        title = _title(title)
+        description = _description(description, "description")
         if not (asset_id or "").strip():
             raise InvalidInputError("a booking needs an asset (desk, bay, room …)", field="asset_id")
-        user = _check_email(user_email, "user_email", "user")
-        by = _check_email(booked_by, "booked_by", "booked-by") if booked_by else None
+        user = check_email(user_email, "user_email", "user")
+        by = check_email(booked_by, "booked_by", "booked-by") if booked_by else None
         zone_ids = list(zones or [])
         if timezone is None and zone_ids:
             known = await self._zones()

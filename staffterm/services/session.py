@@ -31,6 +31,7 @@ class Session:
         tenant_name: str | None = None,
         provider: str | None = None,
         sender: str | None = None,
+        booking_horizon_days: int | None = None,
     ) -> None:
         self.backend = backend
         self.clock: Clock = clock or SYSTEM_CLOCK
@@ -40,7 +41,8 @@ class Session:
         # One estate (zones and rooms) shared by every service: read once, not once per service.
         self.estate = Estate(backend)
         self.board = RoomBoard(backend, self.clock, self.estate)
-        self.booking = BookingService(backend, self.clock, self.estate)
+        horizon = {} if booking_horizon_days is None else {"horizon_days": booking_horizon_days}
+        self.booking = BookingService(backend, self.clock, self.estate, **horizon)
         self.reception = ReceptionService(backend, self.templates, self.clock, sender=sender, estate=self.estate)
         self.directory = DirectoryService(backend)
 
@@ -58,7 +60,11 @@ class Session:
         templates = MailTemplates(getattr(mail, "templates", None) or None)
         # A tenant's own mailer_from wins over the config-wide sender.
         sender = getattr(settings, "mailer_from", None) or getattr(mail, "sender", None) or None
-        return cls(backend, clock=effective_clock, templates=templates, tenant_name=name, provider=provider, sender=sender)
+        horizon_days = getattr(getattr(config, "booking", None), "horizon_days", None)
+        return cls(
+            backend, clock=effective_clock, templates=templates, tenant_name=name, provider=provider, sender=sender,
+            booking_horizon_days=horizon_days,
+        )
 
     @classmethod
     def for_backend(

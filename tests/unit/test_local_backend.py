@@ -14,9 +14,10 @@ import pytest
 from staffterm.backends import create_backend
 from staffterm.backends.base import Capability
 from staffterm.backends.local import LocalBackend
+from staffterm.backends import local_db
 from staffterm.backends.local_db import SCHEMA_VERSION
 from staffterm.clock import FrozenClock
-from staffterm.errors import ConfigError, InvalidInputError, NotFoundError
+from staffterm.errors import ConfigError, InvalidInputError, NotFoundError, UnavailableError
 from staffterm.models import BookingDraft, BookingQuery, MailMessage
 from staffterm.paths import cache_dir, config_dir, data_dir
 
@@ -92,6 +93,34 @@ async def test_a_file_that_is_not_a_database_is_a_config_error(tmp_path):
     backend = LocalBackend("x", database=path, seed_demo=False)
     with pytest.raises(ConfigError, match="not a usable staffterm database"):
         await backend.open()
+    await backend.close()
+
+
+async def test_a_damaged_file_never_tells_the_desk_to_move_it_away(tmp_path):
+    path = tmp_path / "junk.sqlite3"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(ConfigError) as info:
+        await LocalBackend("x", database=path, seed_demo=False).open()
+    assert "move the file away" not in str(info.value).lower() and "backup" in str(info.value)
+
+
+async def test_a_new_file_locked_by_another_process_is_busy_not_unusable(tmp_path, monkeypatch):
+    monkeypatch.setattr(local_db, "BUSY_TIMEOUT_SECONDS", 0.3)
+    path = tmp_path / "new.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another staffterm half-way through creating the file
+    try:
+        backend = LocalBackend("x", database=path, seed_demo=False)
+        with pytest.raises(UnavailableError, match="busy") as info:
+            await backend.open()
+        assert "move the file" not in str(info.value).lower()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    # Once the other process lets go, the same file opens and gets its schema.
+    backend = LocalBackend("x", database=path, seed_demo=False)
+    await backend.open()
+    assert backend._db.migrations_applied == SCHEMA_VERSION
     await backend.close()
 
 
