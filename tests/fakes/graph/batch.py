@@ -143,7 +143,8 @@ async def _inner(fake: FakeGraph, base: str, item: dict[str, Any], token: TokenR
 
 
 def _answer(rid: str, response: httpx.Response) -> dict[str, Any]:
-    headers = {k: v for k, v in response.headers.items() if k.lower() not in _DROP_HEADERS}
+    # Original spelling kept ("Retry-After", "Content-Type"), as json-batching.md's samples show them.
+    headers = {k.decode(): v.decode() for k, v in response.headers.raw if k.decode().lower() not in _DROP_HEADERS}
     out: dict[str, Any] = {"id": rid, "status": response.status_code, "headers": headers}
     if response.content:
         try:

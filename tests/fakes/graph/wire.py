@@ -51,7 +51,7 @@ def error_response(exc: GraphError, request: httpx.Request, now: datetime) -> ht
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> httpx.Response:
     return httpx.Response(status, content=json.dumps(data).encode(), headers={
-        "content-type": "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;"
+        "Content-Type": "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;"
                         "charset=utf-8", **(headers or {})})
 
 
