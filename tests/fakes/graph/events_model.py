@@ -23,7 +23,7 @@ from typing import Any
 
 from tests.fakes.graph.state import GraphState
 from tests.fakes.graph.times import format_dtz, iso_utc, parse_dtz
-from tests.fakes.graph.wire import bad_request, fold, unknown_property
+from tests.fakes.graph.wire import bad_request, fold
 
 EVENT_TYPE = "Microsoft.OutlookServices.Event"
 # Every property of event.md (plus transactionId, documented on newer revisions of the page).
