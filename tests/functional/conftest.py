@@ -67,9 +67,41 @@ def snapshot_app(tmp_path, frozen_clock):
     return make
 
 
+#: How long ``settle`` waits for the backend's request queue to drain before it gives up.
+QUEUE_DRAIN_SECONDS = 10.0
+
+
 async def settle(pilot, app, rounds: int = 3) -> None:
-    """Let workers finish and the screen repaint."""
+    """Let workers finish, the backend's request queue drain, and the screen repaint.
+
+    Workers are not the only source of requests: the local site's database thread may still
+    hold operations a finished (or cancelled) worker submitted, and the header shows them
+    ("2 queued · 0 in flight"). A snapshot taken then depends on timing, so the queue must be
+    empty too, and the headers repainted from it rather than left for their next poll."""
     for _ in range(rounds):
         await pilot.pause()
         await app.workers.wait_for_complete()
+        await _queue_drained(pilot, app)
+    _repaint_headers(app)
     await pilot.pause()
+
+
+async def _queue_drained(pilot, app) -> None:
+    session = getattr(app, "session", None)
+    if session is None:
+        return
+    waited = 0.0
+    while session.backend.request_stats() != (0, 0):
+        if waited >= QUEUE_DRAIN_SECONDS:
+            raise AssertionError(f"the request queue never drained: {session.backend.request_stats()}")
+        await pilot.pause(0.01)
+        waited += 0.01
+    await app.workers.wait_for_complete()
+
+
+def _repaint_headers(app) -> None:
+    from staffterm.ui.widgets.status_header import StatusHeader
+
+    for screen in app.screen_stack:
+        for header in screen.query(StatusHeader):
+            header.refresh_status()
