@@ -5,6 +5,18 @@ from __future__ import annotations
 import pytest
 
 
+def pytest_addoption(parser, pluginmanager):
+    """``-p no:xdist`` runs the tests in one process: without xdist, accept (and ignore) the
+    ``-n``/``--dist`` that pyproject's addopts pass for the normal, parallel run."""
+    if pluginmanager.has_plugin("xdist"):
+        return
+    group = parser.getgroup("xdist", "parallel runs (xdist is disabled: ignored)")
+    # _addoption: pytest keeps lowercase short options for plugins, as xdist itself does.
+    group._addoption("-n", "--numprocesses", dest="numprocesses", default=None, metavar="N",
+                     help="ignored without xdist")
+    group.addoption("--dist", dest="dist", default="no", help="ignored without xdist")
+
+
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path_factory, monkeypatch):
     """Never let a test read or write the real user's config or data."""

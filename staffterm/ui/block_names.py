@@ -12,8 +12,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from staffterm.services.block_names import needs_names
-
 BlockKey = tuple[datetime, datetime, str]
 
 
@@ -44,6 +42,12 @@ class BlockNames:
         id)`` once it has answered)."""
         named = self._named.get(room.id)
         if named is None:
+            # Imported here, not at the top: the zones screen (the first one painted) imports this
+            # module, and the services bring pydantic and the backends' contract with them, which
+            # would delay the console's first paint. By the time there are blocks to name, the
+            # session is open and they are loaded anyway.
+            from staffterm.services.block_names import needs_names
+
             if needs_names(blocks) and self._reading != room.id:
                 # Exclusive: resting on another room cancels this one's read.
                 self._reading = room.id

@@ -17,9 +17,9 @@ NOW = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-async def session(tmp_path):
+async def session(tmp_path, demo_database):
     clock = FrozenClock(NOW)
-    backend = LocalBackend("demo", database=tmp_path / "demo.sqlite3", clock=clock)
+    backend = LocalBackend("demo", database=demo_database(tmp_path / "demo.sqlite3", NOW), clock=clock)
     session = Session.for_backend(backend, clock=clock)
     async with session:
         yield session

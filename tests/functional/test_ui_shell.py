@@ -18,9 +18,9 @@ NOW = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-async def session(tmp_path):
+async def session(tmp_path, demo_database):
     clock = FrozenClock(NOW)
-    backend = LocalBackend("demo", database=tmp_path / "demo.sqlite3", clock=clock)
+    backend = LocalBackend("demo", database=demo_database(tmp_path / "demo.sqlite3", NOW), clock=clock)
     session = Session.for_backend(backend, clock=clock)
     async with session:
         yield session
@@ -187,19 +187,25 @@ async def test_theme_switch_at_run_time_is_remembered(demo_session, tmp_path):
         assert again.theme == "staffterm-high-contrast"
 
 
-async def test_every_main_screen_is_reachable_by_f_key_and_number(make_app):
+# One test per screen (each opens its own console): together they were the longest test in the
+# suite, the last one left running on one worker while the other stood idle.
+@pytest.mark.parametrize(
+    ("keys", "mode"),
+    [(("f3", "2"), "timeline"), (("f4", "3"), "bookings"), (("f5", "4"), "guests"), (("f6", "5"), "admin"),
+     (("f2", "1"), "zones")],
+    ids=["timeline", "bookings", "guests", "admin", "zones"],
+)
+async def test_every_main_screen_is_reachable_by_f_key_and_number(make_app, keys, mode):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
-        for keys, mode in ((("f3", "2"), "timeline"), (("f4", "3"), "bookings"), (("f5", "4"), "guests"),
-                           (("f6", "5"), "admin"), (("f2", "1"), "zones")):
-            for key in keys:
-                await pilot.press("f2" if mode != "zones" else "f3")
-                await settle(pilot, app)
-                app.screen.set_focus(None)  # number keys go to screens, not to a focused search box
-                await pilot.press(key)
-                await settle(pilot, app)
-                assert app.current_mode == mode, (key, mode)
+        for key in keys:  # reached from another screen by its F-key, then by its number
+            await pilot.press("f2" if mode != "zones" else "f3")
+            await settle(pilot, app)
+            app.screen.set_focus(None)  # number keys go to screens, not to a focused search box
+            await pilot.press(key)
+            await settle(pilot, app)
+            assert app.current_mode == mode, (key, mode)
 
 
 async def test_a_booking_made_anywhere_shows_on_zones_when_you_go_back(make_app):

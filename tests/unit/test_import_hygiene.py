@@ -91,3 +91,63 @@ def test_opening_the_console_loads_no_pydantic_before_the_first_paint():
     )
     mods = _top(_modules_after(code))
     assert "pydantic" not in mods
+
+
+# The console's first paint, through the real command path (CLI → console), headless: the
+# child records sys.modules when the first frame is on screen, then exits.
+_FIRST_PAINT = """
+import json, sys
+from textual.app import App
+_run = App.run
+App.run = lambda self, *a, **k: _run(self, headless=True, size=(120, 36))
+def _painted(self):
+    sys.stderr.write("LOADED " + json.dumps(sorted(sys.modules)) + "\\n")
+    self.exit(0)
+App.on_ready = lambda self: self.call_after_refresh(_painted, self)
+from staffterm.cli import main
+sys.exit(main([]))
+"""
+
+#: The staffterm modules the console may have loaded when its first frame is painted: the CLI's
+#: parser, the app shell and the zones screen with what it draws. A module joins this list only if
+#: it is light (no pydantic, no backend, no config, no services): anything heavier is imported after
+#: the first paint, in the worker that opens the tenant.
+FIRST_PAINT_MODULES = {
+    "staffterm",
+    "staffterm.cli",
+    "staffterm.cli_context",
+    "staffterm.cli_parser",
+    "staffterm.cli_times",
+    "staffterm.errors",
+    "staffterm.paths",
+    "staffterm.ui",
+    "staffterm.ui.app",
+    "staffterm.ui.block_names",
+    "staffterm.ui.connection",
+    "staffterm.ui.messages",
+    "staffterm.ui.screens",
+    "staffterm.ui.screens.base",
+    "staffterm.ui.screens.zones",
+    "staffterm.ui.styles",
+    "staffterm.ui.themes",
+    "staffterm.ui.widgets",
+    "staffterm.ui.widgets.status_header",
+}
+
+
+def test_the_console_first_paint_loads_only_light_staffterm_modules(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), STAFFTERM_DATA_DIR=str(tmp_path / "data"),
+               STAFFTERM_CONFIG_DIR=str(tmp_path / "config"), STAFFTERM_CACHE_DIR=str(tmp_path / "cache"))
+    env.pop("STAFFTERM_CONFIG", None)
+    done = subprocess.run([sys.executable, "-c", _FIRST_PAINT], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.startswith("LOADED ")]
+    assert lines, f"the console never painted: {done.stderr}"
+    loaded = set(json.loads(lines[0].split(" ", 1)[1]))
+    heavy = sorted({m.split(".")[0] for m in loaded} & {"pydantic", "sqlite3", "httpx", "msal", "google", "segno"}
+                   | {m for m in loaded if m.startswith(("staffterm.models", "staffterm.backends", "staffterm.services",
+                                                         "staffterm.config"))})
+    assert heavy == [], f"imported before the first paint: {heavy}"
+    ours = {m for m in loaded if m == "staffterm" or m.startswith("staffterm.")}
+    assert ours <= FIRST_PAINT_MODULES, f"new modules before the first paint: {sorted(ours - FIRST_PAINT_MODULES)}"
