@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -72,6 +72,9 @@ class ContractBackend:
     provider: str  # the registry's name for it
     scenario: Scenario
     open: OpenBackend  # (temp dir, frozen clock) -> an async context yielding an open backend
+    #: Known divergences from the contract: test name -> why. Each runs as xfail(strict=True),
+    #: so fixing the backend makes the entry fail until it is removed here.
+    diverges: dict[str, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- local
@@ -153,7 +156,22 @@ async def open_placeos(tmp_path: Path, clock: FrozenClock) -> AsyncIterator[Back
 
 # --------------------------------------------------------------------------- the list
 
+_NO_EVENT_CLASH_CHECK = "PlaceOS backend makes clashing meetings: it does not ask POST /events/clashing-assets first"
+
 CONTRACT_BACKENDS: tuple[ContractBackend, ...] = (
     ContractBackend("local", LOCAL, open_local),
-    ContractBackend("placeos", PLACEOS, open_placeos),
+    ContractBackend(
+        "placeos",
+        PLACEOS,
+        open_placeos,
+        diverges={
+            # PlaceOS/staff-api src/controllers/events.cr, create and update: the event goes to the
+            # host's calendar with the room as an attendee and no clash check; whether the room
+            # takes it is up to the room mailbox's own policy, later. Staff API offers the check
+            # separately (events.cr, clashing_assets: POST /events/clashing-assets), which the
+            # backend does not call, so a room is double-booked without a ConflictError.
+            "test_a_clashing_meeting_is_a_conflict_naming_the_clash": _NO_EVENT_CLASH_CHECK,
+            "test_moving_a_meeting_onto_another_is_a_conflict": _NO_EVENT_CLASH_CHECK,
+        },
+    ),
 )

@@ -44,6 +44,9 @@ async def site(request: pytest.FixtureRequest, contract_backend: ContractBackend
     missing = capabilities_of(request.node.iter_markers()) - backend_class(provider).capabilities
     if missing:
         pytest.skip(skip_reason(provider, missing))
+    divergence = contract_backend.diverges.get(request.node.originalname)
+    if divergence:
+        request.node.add_marker(pytest.mark.xfail(strict=True, reason=divergence))
     clock = FrozenClock(contract_backend.scenario.now)
     async with contract_backend.open(tmp_path, clock) as backend:
         yield Site(provider, backend, contract_backend.scenario, clock)
