@@ -91,7 +91,7 @@ async def test_bad_bookings_are_refused_and_change_nothing(site):
     with pytest.raises(InvalidInputError):
         await site.backend.create_booking(backwards)
     with pytest.raises(InvalidInputError):
-        await site.backend.create_booking({**backwards, "start": start.isoformat(), "end": end.isoformat(), "type": " "})
+        await site.backend.create_booking({**backwards, "start": start.isoformat(), "end": end.isoformat(), "type": ""})
     assert await _desk_ids(site, asset_ids=[sc.desk_id]) == []
     with pytest.raises(NotFoundError):
         await site.backend.get_booking("999999999")
