@@ -175,8 +175,6 @@ CONTRACT_BACKENDS: tuple[ContractBackend, ...] = (
             # staffterm/backends/placeos/wire_errors.py maps every 405 (NotAllowed) to ConflictError,
             # the too-early check-in included; the local site says InvalidInputError.
             "test_check_in_too_early_is_invalid_input": "PlaceOS backend: a too-early check-in is a ConflictError",
-            # staffterm/backends/placeos/backend_guests.py, _host_name: InvalidInputError(field="host_email").
-            "test_an_unknown_host_is_not_found": "PlaceOS backend reports an unknown host as InvalidInputError",
         },
     ),
 )

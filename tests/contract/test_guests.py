@@ -112,8 +112,9 @@ async def test_bad_registrations_are_refused_and_change_nothing(site):
     assert "backwards@example.com" not in {g.email for g in await site.backend.query_guests(query="backwards")}
 
 
-async def test_an_unknown_host_is_not_found(site):
-    # As for every other id or address a call names that the site does not know (a room, a desk,
-    # a zone, a meeting): NotFoundError.
-    with pytest.raises(NotFoundError):
+async def test_an_unknown_host_is_invalid_input_naming_the_field(site):
+    # The host is a field of the registration form: the error names it so the form can show it
+    # there (as the reception service's own host check does).
+    with pytest.raises(InvalidInputError) as caught:
         await site.backend.create_guest(_visitor(site, host_email="nobody.here@acme.example"))
+    assert caught.value.field == "host_email"
