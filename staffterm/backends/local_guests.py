@@ -32,8 +32,10 @@ def _require_host(s: Session, email: str) -> tuple[str, str]:
         raise InvalidInputError(f"{email!r} is not an email address", field="host_email")
     user = find_user(s.conn, text)
     if user is None:
-        raise NotFoundError(
-            f"no host {text} in the directory", hint="Pick the host from the people directory."
+        # A field of the registration, named so a form can show the error beside it (as PlaceOS's
+        # backend and the reception service do): bad input, not a missing item.
+        raise InvalidInputError(
+            f"no host {text} in the directory", field="host_email", hint="Pick the host from the people directory."
         )
     return user.email, user.name
 

@@ -145,7 +145,7 @@ async def test_update_moves_the_visit_and_its_booking(site):
 
 async def test_bad_input(site):
     backend, _ = site
-    with pytest.raises(NotFoundError, match="no host"):
+    with pytest.raises(InvalidInputError, match="no host"):
         await backend.create_guest(GuestDraft(
             email="a@b.example", name="A", host_email="nobody@acme.example", visit_start=DAY, visit_end=DAY + timedelta(hours=1)
         ))

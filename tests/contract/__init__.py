@@ -1,0 +1,1 @@
+"""The backend contract suite: one set of tests of ``Backend``, run on every backend with its fake."""
