@@ -54,9 +54,10 @@ def write_event(conn: sqlite3.Connection, event: Event, *, insert: bool) -> None
         conn.execute(f"UPDATE events SET {assignments} WHERE id = ?", (*values, event.id))
         conn.execute("DELETE FROM event_rooms WHERE event_id = ?", (event.id,))
         conn.execute("DELETE FROM event_attendees WHERE event_id = ?", (event.id,))
+    # Each room row carries the meeting's times: the index a room's window is read from.
     conn.executemany(
-        "INSERT INTO event_rooms(event_id, room_id, position) VALUES (?, ?, ?)",
-        [(event.id, room_id, i) for i, room_id in enumerate(event.room_ids)],
+        "INSERT INTO event_rooms(event_id, room_id, position, start_ts, end_ts) VALUES (?, ?, ?, ?, ?)",
+        [(event.id, room_id, i, values[6], values[7]) for i, room_id in enumerate(event.room_ids)],
     )
     conn.executemany(
         "INSERT INTO event_attendees(event_id, position, email, name, response, resource, organizer, "
@@ -78,6 +79,19 @@ def write_event(conn: sqlite3.Connection, event: Event, *, insert: bool) -> None
             for i, a in enumerate(event.attendees)
         ],
     )
+
+
+def room_window(conn: sqlite3.Connection, start: datetime, end: datetime) -> tuple[int, int, int]:
+    """``(earliest start, end, start)`` in epoch seconds for reading rooms' meetings overlapping
+    ``start``–``end`` from ``event_rooms_by_room_time`` as a range bounded at both ends:
+    ``r.start_ts >= ? AND r.start_ts < ? AND r.end_ts > ?``.
+
+    A meeting overlapping the window started at most the longest meeting on record before its
+    start; that length is read from ``event_rooms_by_length`` (one index seek), so the bound is
+    exact however long meetings may be.
+    """
+    longest = conn.execute("SELECT MAX(end_ts - start_ts) FROM event_rooms").fetchone()[0] or 0
+    return to_epoch(start) - longest, to_epoch(end), to_epoch(start)
 
 
 def load_events(conn: sqlite3.Connection, event_ids: Sequence[str]) -> list[Event]:

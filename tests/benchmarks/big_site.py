@@ -1,4 +1,5 @@
-"""A large local site, written straight into a fresh database file with ``executemany``.
+"""A large local site, written straight into a fresh database file with ``executemany``, row
+for row as the local backend writes it (``insert_room``, ``write_event``).
 
 The default shape is the one measured for issue 13: 5 buildings × 40 levels (200 levels) ×
 5 rooms = 1,000 rooms, each with 20 one-hour meetings spread over the 30 days before ``now``
@@ -8,6 +9,7 @@ the same shape to count the work a query does as history or the estate grows.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -82,26 +84,31 @@ def _fill(conn: sqlite3.Connection, shape: SiteShape, now: datetime) -> None:
                      "VALUES (?, ?, ?, ?, ?, ?, ?)", zones)
     conn.executemany("INSERT INTO rooms(id, email, name, zone_ids, capacity, features, bookable, accessible, "
                      "requires_approval, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rooms)
+    conn.executemany("INSERT INTO room_zones(room_id, zone_id) VALUES (?, ?)",
+                     [(room[0], zone_id) for room in rooms for zone_id in json.loads(room[3])])
     events, event_rooms, attendees = [], [], []
     london = ZoneInfo(LONDON)
     today = now.astimezone(london).date()
     span = shape.days_back + shape.days_ahead
-    created = int((now - timedelta(days=shape.days_back + 1)).timestamp())
-    for index, (rid, email, name, *_rest) in enumerate(rooms):
+    created = int((now - timedelta(days=1000)).timestamp())
+    for rid, email, name, *_rest in rooms:
+        n = int(rid.rsplit("-", 1)[1])  # the room's place on its level
         for m in range(shape.meetings_per_room):
-            # Spread evenly over the span, each room on its own days and hours.
-            day = today + timedelta(days=(m * span) // shape.meetings_per_room - shape.days_back + index % 2)
-            start = datetime.combine(day, time(8 + (index + m) % 9), tzinfo=london)
+            # Spread evenly over the span, each room on its own days and hours; a room's meeting
+            # on a given day is the same on every site shape (tests compare sites).
+            offset = (m * span) // shape.meetings_per_room - shape.days_back + n % 2
+            start = datetime.combine(today + timedelta(days=offset), time(8 + (n + offset) % 9), tzinfo=london)
             start_ts = int(start.timestamp())
-            event_id = f"ev-{index}-{m}"
+            event_id = f"ev-{rid}-{offset}"
             events.append((event_id, email, f"{event_id}@acme.example", "Meeting", "", HOST, name, start_ts,
                            start_ts + 3600, LONDON, "confirmed", created, created, "{}"))
-            event_rooms.append((event_id, rid, 0))
+            event_rooms.append((event_id, rid, 0, start_ts, start_ts + 3600))
             attendees.append((event_id, 0, HOST, "Host", "accepted", 0, 1))
             attendees.append((event_id, 1, email, name, "accepted", 1, 0))
     conn.executemany("INSERT INTO events(id, calendar_id, ical_uid, title, body, host, location, start_ts, end_ts, "
                      "timezone, status, created_ts, updated_ts, extension_data) "
                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events)
-    conn.executemany("INSERT INTO event_rooms(event_id, room_id, position) VALUES (?, ?, ?)", event_rooms)
+    conn.executemany("INSERT INTO event_rooms(event_id, room_id, position, start_ts, end_ts) VALUES (?, ?, ?, ?, ?)",
+                     event_rooms)
     conn.executemany("INSERT INTO event_attendees(event_id, position, email, name, response, resource, organizer) "
                      "VALUES (?, ?, ?, ?, ?, ?, ?)", attendees)
