@@ -153,10 +153,11 @@ def room_clashes(
     )
     clashes: list[Event | Booking] = list(load_events(s.conn, [r["id"] for r in rows]))
     booking_rows = s.conn.execute(
-        "SELECT b.* FROM bookings b JOIN booking_assets a ON a.booking_id = b.id "
-        "WHERE a.asset_id = ? AND b.type = 'room' AND b.deleted = 0 AND b.rejected = 0 "
-        "AND b.checked_out_ts IS NULL AND b.start_ts < ? AND b.end_ts > ? AND b.id != ? ORDER BY b.start_ts",
-        (room.id, to_epoch(end), to_epoch(start), exclude_booking_id or ""),
+        "SELECT b.* FROM booking_assets a JOIN bookings b ON b.id = a.booking_id "
+        "WHERE a.asset_id = ? AND a.start_ts >= ? AND a.start_ts < ? AND a.end_ts > ? "
+        "AND b.type = 'room' AND b.deleted = 0 AND b.rejected = 0 "
+        "AND b.checked_out_ts IS NULL AND b.id != ? ORDER BY b.start_ts",
+        (room.id, *room_window(s.conn, start, end, bookings=True), exclude_booking_id or ""),
     )
     clashes.extend(booking_from_row(r, s.now) for r in booking_rows)
     return clashes
@@ -519,6 +520,7 @@ def free_busy(
     # Per room, one range of (room_id, start_ts) bounded at both ends: the window's meetings,
     # never the rooms' history.
     bounds = room_window(s.conn, start, end)
+    booking_bounds = room_window(s.conn, start, end, bookings=True)
     for i in range(0, len(ids), 800):
         part = ids[i : i + 800]
         marks = placeholders(len(part))
@@ -538,11 +540,11 @@ def free_busy(
                 _clipped(row, start, end, BusyStatus.TENTATIVE if tentative else BusyStatus.BUSY, event_id=row["id"])
             )
         rows = s.conn.execute(
-            "SELECT a.asset_id AS room_id, b.title, b.start_ts, b.end_ts FROM bookings b "
-            "JOIN booking_assets a ON a.booking_id = b.id "
-            f"WHERE a.asset_id IN ({marks}) AND b.type = 'room' AND b.deleted = 0 AND b.rejected = 0 "
-            "AND b.checked_out_ts IS NULL AND b.start_ts < ? AND b.end_ts > ?",
-            (*part, to_epoch(end), to_epoch(start)),
+            "SELECT a.asset_id AS room_id, b.title, b.start_ts, b.end_ts FROM booking_assets a "
+            "JOIN bookings b ON b.id = a.booking_id "
+            f"WHERE a.asset_id IN ({marks}) AND a.start_ts >= ? AND a.start_ts < ? AND a.end_ts > ? "
+            "AND b.type = 'room' AND b.deleted = 0 AND b.rejected = 0 AND b.checked_out_ts IS NULL",
+            (*part, *booking_bounds),
         )
         for row in rows:
             blocks[row["room_id"]].append(_clipped(row, start, end, BusyStatus.BUSY, event_id=None))

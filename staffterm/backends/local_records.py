@@ -81,16 +81,20 @@ def write_event(conn: sqlite3.Connection, event: Event, *, insert: bool) -> None
     )
 
 
-def room_window(conn: sqlite3.Connection, start: datetime, end: datetime) -> tuple[int, int, int]:
-    """``(earliest start, end, start)`` in epoch seconds for reading rooms' meetings overlapping
-    ``start``–``end`` from ``event_rooms_by_room_time`` as a range bounded at both ends:
-    ``r.start_ts >= ? AND r.start_ts < ? AND r.end_ts > ?``.
+def room_window(
+    conn: sqlite3.Connection, start: datetime, end: datetime, *, bookings: bool = False
+) -> tuple[int, int, int]:
+    """``(earliest start, end, start)`` in epoch seconds for reading rooms' meetings (or, with
+    ``bookings``, assets' bookings) overlapping ``start``–``end`` from ``event_rooms_by_room_time``
+    (``booking_assets_by_asset_time``) as a range bounded at both ends:
+    ``start_ts >= ? AND start_ts < ? AND end_ts > ?``.
 
     A meeting overlapping the window started at most the longest meeting on record before its
-    start; that length is read from ``event_rooms_by_length`` (one index seek), so the bound is
-    exact however long meetings may be.
+    start; that length is read from ``event_rooms_by_length`` (``booking_assets_by_length``) in
+    one index seek, so the bound is exact however long meetings may be.
     """
-    longest = conn.execute("SELECT MAX(end_ts - start_ts) FROM event_rooms").fetchone()[0] or 0
+    table = "booking_assets" if bookings else "event_rooms"
+    longest = conn.execute(f"SELECT MAX(end_ts - start_ts) FROM {table}").fetchone()[0] or 0
     return to_epoch(start) - longest, to_epoch(end), to_epoch(start)
 
 
@@ -207,9 +211,10 @@ def write_booking(conn: sqlite3.Connection, booking: Booking, *, insert: bool) -
         assignments = ", ".join(f"{c} = ?" for c in _BOOKING_COLUMNS)
         conn.execute(f"UPDATE bookings SET {assignments} WHERE id = ?", (*values, booking.id))
         conn.execute("DELETE FROM booking_assets WHERE booking_id = ?", (booking.id,))
+    # Each asset row carries the booking's times: the index an asset's window is read from.
     conn.executemany(
-        "INSERT INTO booking_assets(booking_id, asset_id) VALUES (?, ?)",
-        [(booking.id, asset_id) for asset_id in booking.asset_ids],
+        "INSERT INTO booking_assets(booking_id, asset_id, start_ts, end_ts) VALUES (?, ?, ?, ?)",
+        [(booking.id, asset_id, to_epoch(booking.start), to_epoch(booking.end)) for asset_id in booking.asset_ids],
     )
 
 

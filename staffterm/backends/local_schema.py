@@ -203,9 +203,10 @@ MIGRATIONS: list[str] = [
     # room's zones (the JSON ``rooms.zone_ids`` cannot be indexed) and ``zones_by_parent`` walks
     # down from a zone, so a level's rooms are read without the rest of the estate. ``event_rooms`` carries its meeting's start and end, so a
     # room's meetings in a window are one bounded range of (room_id, start_ts): an index on
-    # start alone reads everything that started before the window's end, all history. The
-    # lower bound is the window's start less the longest meeting on record, read from
-    # ``event_rooms_by_length``: PlaceOS sets no longest meeting (PlaceOS/staff-api
+    # start alone reads everything that started before the window's end, all history
+    # (``booking_assets`` likewise, by (asset_id, start_ts), for bookings). The
+    # lower bound is the window's start less the longest meeting (booking) on record, read
+    # from ``event_rooms_by_length`` (``booking_assets_by_length``): PlaceOS sets no longest meeting (PlaceOS/staff-api
     # src/controllers/events.cr, create, only requires event_start and event_end), so no
     # fixed limit can be assumed.
     """
@@ -225,6 +226,14 @@ MIGRATIONS: list[str] = [
     DROP INDEX event_rooms_by_room;
     CREATE INDEX event_rooms_by_room_time ON event_rooms(room_id, start_ts);
     CREATE INDEX event_rooms_by_length ON event_rooms((end_ts - start_ts));
+    ALTER TABLE booking_assets ADD COLUMN start_ts INTEGER;
+    ALTER TABLE booking_assets ADD COLUMN end_ts INTEGER;
+    UPDATE booking_assets SET
+        start_ts = (SELECT b.start_ts FROM bookings b WHERE b.id = booking_assets.booking_id),
+        end_ts = (SELECT b.end_ts FROM bookings b WHERE b.id = booking_assets.booking_id);
+    DROP INDEX booking_assets_by_asset;
+    CREATE INDEX booking_assets_by_asset_time ON booking_assets(asset_id, start_ts);
+    CREATE INDEX booking_assets_by_length ON booking_assets((end_ts - start_ts));
     """,
 ]
 

@@ -105,8 +105,14 @@ def test_the_time_and_zone_queries_use_bounded_index_ranges(tmp_path):
     assert len(meetings) == 2
     for plan in meetings:
         assert "SEARCH r USING INDEX event_rooms_by_room_time (room_id=? AND start_ts>? AND start_ts<?)" in plan
-    longest = [plan for sql, plan in plans.items() if "MAX(end_ts - start_ts)" in sql]
-    assert longest and all(plan == "SEARCH event_rooms USING INDEX event_rooms_by_length" for plan in longest)
+    bookings = [plan for sql, plan in plans.items() if "booking_assets a" in sql]
+    assert len(bookings) == 1
+    assert "SEARCH a USING INDEX booking_assets_by_asset_time (asset_id=? AND start_ts>? AND start_ts<?)" in bookings[0]
+    longest = {plan for sql, plan in plans.items() if "MAX(end_ts - start_ts)" in sql}
+    assert longest == {
+        "SEARCH event_rooms USING INDEX event_rooms_by_length",
+        "SEARCH booking_assets USING INDEX booking_assets_by_length",
+    }
     rooms = [plan for sql, plan in plans.items() if "FROM rooms" in sql]
     assert rooms and all("SCAN rooms" not in plan for plan in rooms), rooms
     assert any("SEARCH room_zones USING PRIMARY KEY (zone_id=?)" in plan for plan in rooms)
@@ -130,6 +136,9 @@ async def test_a_site_from_schema_1_gets_its_zone_and_time_indexes_filled(tmp_pa
     conn.execute("INSERT INTO events(id, calendar_id, ical_uid, title, start_ts, end_ts) VALUES "
                  "('e1', 'r1@acme.example', 'u1', 'Board', ?, ?)", (start, start + 7200))
     conn.execute("INSERT INTO event_rooms(event_id, room_id, position) VALUES ('e1', 'r1', 0)")
+    conn.execute("INSERT INTO bookings(id, type, asset_ids, start_ts, end_ts, title) VALUES "
+                 "('k1', 'room', '[\"r2\"]', ?, ?, 'Interviews')", (start, start + 3600))
+    conn.execute("INSERT INTO booking_assets(booking_id, asset_id) VALUES ('k1', 'r2')")
     conn.close()
 
     clock = FrozenClock(NOW)
@@ -140,6 +149,8 @@ async def test_a_site_from_schema_1_gets_its_zone_and_time_indexes_filled(tmp_pa
         (level,) = await backend.free_busy(DAY_START, DAY_END, zone_id="l1")
         assert [(b.event_id, b.end - b.start) for b in level.blocks] == [("e1", timedelta(hours=2))]
         assert [e.id for e in await backend.list_events("r1", DAY_START, DAY_END)] == ["e1"]
+        (booked,) = await backend.free_busy(DAY_START, DAY_END, zone_id="l2")
+        assert [(b.title, b.end - b.start) for b in booked.blocks] == [("Interviews", timedelta(hours=1))]
     finally:
         await backend.close()
     check = sqlite3.connect(path)
