@@ -14,6 +14,7 @@ from staffterm.backends.local_places import require_room, zone_and_descendants
 from staffterm.backends.local_records import (
     booking_from_row,
     find_booking,
+    room_window,
     visits_linked_to,
     write_booking,
     write_visit,
@@ -131,11 +132,12 @@ def refuse_booking_clashes(
         refuse_room_clashes(s, [require_room(s, a) for a in asset_ids], start, end, exclude_booking_id=exclude_id)
         return
     marks = placeholders(len(asset_ids))
+    # Per asset, one range of (asset_id, start_ts) bounded at both ends, not its history.
     rows = s.conn.execute(
-        "SELECT DISTINCT b.* FROM bookings b JOIN booking_assets a ON a.booking_id = b.id "
-        f"WHERE b.type = ? AND a.asset_id IN ({marks}) AND b.deleted = 0 AND b.rejected = 0 "
-        "AND b.checked_out_ts IS NULL AND b.start_ts < ? AND b.end_ts > ? AND b.id != ? ORDER BY b.start_ts",
-        (booking_type, *asset_ids, to_epoch(end), to_epoch(start), exclude_id or ""),
+        "SELECT DISTINCT b.* FROM booking_assets a JOIN bookings b ON b.id = a.booking_id "
+        f"WHERE b.type = ? AND a.asset_id IN ({marks}) AND a.start_ts >= ? AND a.start_ts < ? AND a.end_ts > ? "
+        "AND b.deleted = 0 AND b.rejected = 0 AND b.checked_out_ts IS NULL AND b.id != ? ORDER BY b.start_ts",
+        (booking_type, *asset_ids, *room_window(s.conn, start, end, bookings=True), exclude_id or ""),
     )
     clashes = [booking_from_row(r, s.now) for r in rows]
     if clashes:

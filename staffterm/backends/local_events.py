@@ -17,6 +17,7 @@ from staffterm.backends.local_places import require_room, room_timezone, rooms_f
 from staffterm.backends.local_records import (
     booking_from_row,
     load_events,
+    room_window,
     visits_linked_to,
     write_event,
     write_visit,
@@ -108,10 +109,12 @@ def list_events(s: Session, calendar_id: str, start: datetime, end: datetime, in
     status_clause = "" if include_cancelled else "AND e.status != 'cancelled'"
     window = (to_epoch(end), to_epoch(start))
     if ref.room is not None:
+        # A range of the room's (room_id, start_ts) index bounded at both ends, not its history.
         rows = s.conn.execute(
-            "SELECT e.id FROM events e JOIN event_rooms r ON r.event_id = e.id "
-            f"WHERE r.room_id = ? AND e.start_ts < ? AND e.end_ts > ? {status_clause} ORDER BY e.start_ts, e.id",
-            (ref.room.id, *window),
+            "SELECT e.id FROM event_rooms r JOIN events e ON e.id = r.event_id "
+            "WHERE r.room_id = ? AND r.start_ts >= ? AND r.start_ts < ? AND r.end_ts > ? "
+            f"{status_clause} ORDER BY e.start_ts, e.id",
+            (ref.room.id, *room_window(s.conn, start, end)),
         )
     else:
         rows = s.conn.execute(
@@ -142,18 +145,19 @@ def room_clashes(
 ) -> list[Event | Booking]:
     """Live events (not cancelled, not declined by the room) and room bookings overlapping."""
     rows = s.conn.execute(
-        "SELECT e.id FROM events e JOIN event_rooms r ON r.event_id = e.id "
+        "SELECT e.id FROM event_rooms r JOIN events e ON e.id = r.event_id "
         "LEFT JOIN event_attendees a ON a.event_id = e.id AND a.email = ? "
-        "WHERE r.room_id = ? AND e.status != 'cancelled' AND e.start_ts < ? AND e.end_ts > ? "
+        "WHERE r.room_id = ? AND r.start_ts >= ? AND r.start_ts < ? AND r.end_ts > ? AND e.status != 'cancelled' "
         "AND e.id != ? AND COALESCE(a.response, '') != 'declined' ORDER BY e.start_ts",
-        (room.email, room.id, to_epoch(end), to_epoch(start), exclude_event_id or ""),
+        (room.email, room.id, *room_window(s.conn, start, end), exclude_event_id or ""),
     )
     clashes: list[Event | Booking] = list(load_events(s.conn, [r["id"] for r in rows]))
     booking_rows = s.conn.execute(
-        "SELECT b.* FROM bookings b JOIN booking_assets a ON a.booking_id = b.id "
-        "WHERE a.asset_id = ? AND b.type = 'room' AND b.deleted = 0 AND b.rejected = 0 "
-        "AND b.checked_out_ts IS NULL AND b.start_ts < ? AND b.end_ts > ? AND b.id != ? ORDER BY b.start_ts",
-        (room.id, to_epoch(end), to_epoch(start), exclude_booking_id or ""),
+        "SELECT b.* FROM booking_assets a JOIN bookings b ON b.id = a.booking_id "
+        "WHERE a.asset_id = ? AND a.start_ts >= ? AND a.start_ts < ? AND a.end_ts > ? "
+        "AND b.type = 'room' AND b.deleted = 0 AND b.rejected = 0 "
+        "AND b.checked_out_ts IS NULL AND b.id != ? ORDER BY b.start_ts",
+        (room.id, *room_window(s.conn, start, end, bookings=True), exclude_booking_id or ""),
     )
     clashes.extend(booking_from_row(r, s.now) for r in booking_rows)
     return clashes
@@ -513,6 +517,10 @@ def free_busy(
     rooms = rooms_for(s, room_ids, zone_id)
     blocks: dict[str, list[BusyBlock]] = {r.id: [] for r in rooms}
     ids = [r.id for r in rooms]
+    # Per room, one range of (room_id, start_ts) bounded at both ends: the window's meetings,
+    # never the rooms' history.
+    bounds = room_window(s.conn, start, end)
+    booking_bounds = room_window(s.conn, start, end, bookings=True)
     for i in range(0, len(ids), 800):
         part = ids[i : i + 800]
         marks = placeholders(len(part))
@@ -520,8 +528,9 @@ def free_busy(
             "SELECT r.room_id, e.id, e.title, e.private, e.status, e.start_ts, e.end_ts, a.response "
             "FROM event_rooms r JOIN events e ON e.id = r.event_id JOIN rooms rm ON rm.id = r.room_id "
             "LEFT JOIN event_attendees a ON a.event_id = e.id AND a.email = rm.email "
-            f"WHERE r.room_id IN ({marks}) AND e.status != 'cancelled' AND e.start_ts < ? AND e.end_ts > ?",
-            (*part, to_epoch(end), to_epoch(start)),
+            f"WHERE r.room_id IN ({marks}) AND r.start_ts >= ? AND r.start_ts < ? AND r.end_ts > ? "
+            "AND e.status != 'cancelled'",
+            (*part, *bounds),
         )
         for row in rows:
             if row["response"] == ResponseStatus.DECLINED.value:
@@ -531,11 +540,11 @@ def free_busy(
                 _clipped(row, start, end, BusyStatus.TENTATIVE if tentative else BusyStatus.BUSY, event_id=row["id"])
             )
         rows = s.conn.execute(
-            "SELECT a.asset_id AS room_id, b.title, b.start_ts, b.end_ts FROM bookings b "
-            "JOIN booking_assets a ON a.booking_id = b.id "
-            f"WHERE a.asset_id IN ({marks}) AND b.type = 'room' AND b.deleted = 0 AND b.rejected = 0 "
-            "AND b.checked_out_ts IS NULL AND b.start_ts < ? AND b.end_ts > ?",
-            (*part, to_epoch(end), to_epoch(start)),
+            "SELECT a.asset_id AS room_id, b.title, b.start_ts, b.end_ts FROM booking_assets a "
+            "JOIN bookings b ON b.id = a.booking_id "
+            f"WHERE a.asset_id IN ({marks}) AND a.start_ts >= ? AND a.start_ts < ? AND a.end_ts > ? "
+            "AND b.type = 'room' AND b.deleted = 0 AND b.rejected = 0 AND b.checked_out_ts IS NULL",
+            (*part, *booking_bounds),
         )
         for row in rows:
             blocks[row["room_id"]].append(_clipped(row, start, end, BusyStatus.BUSY, event_id=None))

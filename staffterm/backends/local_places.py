@@ -10,8 +10,10 @@ from staffterm.backends.local_store import (
     all_assets,
     all_rooms,
     all_zones,
+    dumps,
     find_room,
     find_zone,
+    room_from_row,
 )
 from staffterm.errors import InvalidInputError, NotFoundError
 from staffterm.models import Room, Zone, ZoneKind
@@ -71,16 +73,14 @@ def require_room(s: Session, room_id: str) -> Room:
 
 def zone_and_descendants(s: Session, zone_id: str) -> set[str]:
     """The zone's id and the ids of every zone beneath it (a building holds its levels)."""
-    children: dict[str | None, list[str]] = {}
-    for zone in all_zones(s.conn):
-        children.setdefault(zone.parent_id, []).append(zone.id)
-    found, todo = {zone_id}, [zone_id]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
+    # Walked in SQL rather than by loading every zone; UNION (not UNION ALL) drops ids already
+    # found, so a cycle in the parents ends the walk.
+    rows = s.conn.execute(
+        "WITH RECURSIVE below(id) AS (SELECT ? UNION SELECT z.id FROM zones z JOIN below ON z.parent_id = below.id) "
+        "SELECT id FROM below",
+        (zone_id,),
+    )
+    return {row[0] for row in rows}
 
 
 def list_rooms(
@@ -94,16 +94,26 @@ def list_rooms(
 ) -> list[Room]:
     if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0):
         raise InvalidInputError(f"capacity must be a whole number of people, got {capacity!r}", field="capacity")
-    within: set[str] | None = None
-    if zone_id is not None:
+    if zone_id is None:
+        candidates = all_rooms(s.conn)
+    else:
         get_zone(s, zone_id)
-        within = zone_and_descendants(s, zone_id)
+        # Only the zone's rooms are read, through the room_zones index (schema step 2): a
+        # level's free/busy must not load the whole estate.
+        within = sorted(zone_and_descendants(s, zone_id))
+        candidates = [
+            room_from_row(row)
+            for row in s.conn.execute(
+                "SELECT * FROM rooms WHERE id IN (SELECT room_id FROM room_zones WHERE zone_id IN "
+                "(SELECT value FROM json_each(?))) ORDER BY id",
+                (dumps(within),),
+            )
+        ]
     text = _clean_query(query)
     rooms = [
         r
-        for r in all_rooms(s.conn)
-        if (within is None or within.intersection(r.zone_ids))
-        and (capacity is None or r.capacity >= capacity)
+        for r in candidates
+        if (capacity is None or r.capacity >= capacity)
         and r.has_features(list(features))
         and (bookable is None or r.bookable == bookable)
         and (text is None or text in r.name.lower() or text in r.email or text in r.id.lower())

@@ -54,9 +54,10 @@ def write_event(conn: sqlite3.Connection, event: Event, *, insert: bool) -> None
         conn.execute(f"UPDATE events SET {assignments} WHERE id = ?", (*values, event.id))
         conn.execute("DELETE FROM event_rooms WHERE event_id = ?", (event.id,))
         conn.execute("DELETE FROM event_attendees WHERE event_id = ?", (event.id,))
+    # Each room row carries the meeting's times: the index a room's window is read from.
     conn.executemany(
-        "INSERT INTO event_rooms(event_id, room_id, position) VALUES (?, ?, ?)",
-        [(event.id, room_id, i) for i, room_id in enumerate(event.room_ids)],
+        "INSERT INTO event_rooms(event_id, room_id, position, start_ts, end_ts) VALUES (?, ?, ?, ?, ?)",
+        [(event.id, room_id, i, values[6], values[7]) for i, room_id in enumerate(event.room_ids)],
     )
     conn.executemany(
         "INSERT INTO event_attendees(event_id, position, email, name, response, resource, organizer, "
@@ -78,6 +79,23 @@ def write_event(conn: sqlite3.Connection, event: Event, *, insert: bool) -> None
             for i, a in enumerate(event.attendees)
         ],
     )
+
+
+def room_window(
+    conn: sqlite3.Connection, start: datetime, end: datetime, *, bookings: bool = False
+) -> tuple[int, int, int]:
+    """``(earliest start, end, start)`` in epoch seconds for reading rooms' meetings (or, with
+    ``bookings``, assets' bookings) overlapping ``start``–``end`` from ``event_rooms_by_room_time``
+    (``booking_assets_by_asset_time``) as a range bounded at both ends:
+    ``start_ts >= ? AND start_ts < ? AND end_ts > ?``.
+
+    A meeting overlapping the window started at most the longest meeting on record before its
+    start; that length is read from ``event_rooms_by_length`` (``booking_assets_by_length``) in
+    one index seek, so the bound is exact however long meetings may be.
+    """
+    table = "booking_assets" if bookings else "event_rooms"
+    longest = conn.execute(f"SELECT MAX(end_ts - start_ts) FROM {table}").fetchone()[0] or 0
+    return to_epoch(start) - longest, to_epoch(end), to_epoch(start)
 
 
 def load_events(conn: sqlite3.Connection, event_ids: Sequence[str]) -> list[Event]:
@@ -193,9 +211,10 @@ def write_booking(conn: sqlite3.Connection, booking: Booking, *, insert: bool) -
         assignments = ", ".join(f"{c} = ?" for c in _BOOKING_COLUMNS)
         conn.execute(f"UPDATE bookings SET {assignments} WHERE id = ?", (*values, booking.id))
         conn.execute("DELETE FROM booking_assets WHERE booking_id = ?", (booking.id,))
+    # Each asset row carries the booking's times: the index an asset's window is read from.
     conn.executemany(
-        "INSERT INTO booking_assets(booking_id, asset_id) VALUES (?, ?)",
-        [(booking.id, asset_id) for asset_id in booking.asset_ids],
+        "INSERT INTO booking_assets(booking_id, asset_id, start_ts, end_ts) VALUES (?, ?, ?, ?)",
+        [(booking.id, asset_id, to_epoch(booking.start), to_epoch(booking.end)) for asset_id in booking.asset_ids],
     )
 
 

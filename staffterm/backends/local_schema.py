@@ -199,6 +199,42 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (kind, key)
     );
     """,
+    # 2: indexes that read only what a zone or a window asks for. ``room_zones`` lists each
+    # room's zones (the JSON ``rooms.zone_ids`` cannot be indexed) and ``zones_by_parent`` walks
+    # down from a zone, so a level's rooms are read without the rest of the estate. ``event_rooms`` carries its meeting's start and end, so a
+    # room's meetings in a window are one bounded range of (room_id, start_ts): an index on
+    # start alone reads everything that started before the window's end, all history
+    # (``booking_assets`` likewise, by (asset_id, start_ts), for bookings). The
+    # lower bound is the window's start less the longest meeting (booking) on record, read
+    # from ``event_rooms_by_length`` (``booking_assets_by_length``): PlaceOS sets no longest meeting (PlaceOS/staff-api
+    # src/controllers/events.cr, create, only requires event_start and event_end), so no
+    # fixed limit can be assumed.
+    """
+    CREATE TABLE room_zones (
+        room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        zone_id TEXT NOT NULL,
+        PRIMARY KEY (zone_id, room_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX zones_by_parent ON zones(parent_id);
+    INSERT OR IGNORE INTO room_zones(room_id, zone_id)
+        SELECT rooms.id, listed.value FROM rooms, json_each(rooms.zone_ids) AS listed;
+    ALTER TABLE event_rooms ADD COLUMN start_ts INTEGER;
+    ALTER TABLE event_rooms ADD COLUMN end_ts INTEGER;
+    UPDATE event_rooms SET
+        start_ts = (SELECT e.start_ts FROM events e WHERE e.id = event_rooms.event_id),
+        end_ts = (SELECT e.end_ts FROM events e WHERE e.id = event_rooms.event_id);
+    DROP INDEX event_rooms_by_room;
+    CREATE INDEX event_rooms_by_room_time ON event_rooms(room_id, start_ts);
+    CREATE INDEX event_rooms_by_length ON event_rooms((end_ts - start_ts));
+    ALTER TABLE booking_assets ADD COLUMN start_ts INTEGER;
+    ALTER TABLE booking_assets ADD COLUMN end_ts INTEGER;
+    UPDATE booking_assets SET
+        start_ts = (SELECT b.start_ts FROM bookings b WHERE b.id = booking_assets.booking_id),
+        end_ts = (SELECT b.end_ts FROM bookings b WHERE b.id = booking_assets.booking_id);
+    DROP INDEX booking_assets_by_asset;
+    CREATE INDEX booking_assets_by_asset_time ON booking_assets(asset_id, start_ts);
+    CREATE INDEX booking_assets_by_length ON booking_assets((end_ts - start_ts));
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -218,6 +254,7 @@ DATA_TABLES = (
     "directory_groups",
     "users",
     "assets",
+    "room_zones",
     "rooms",
     "zones",
 )

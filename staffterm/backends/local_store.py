@@ -195,6 +195,10 @@ def insert_room(conn: sqlite3.Connection, room: Room, *, requires_approval: bool
             room.description,
         ),
     )
+    # The index of rooms by zone (schema step 2): a zone's rooms are read without the estate.
+    conn.executemany(
+        "INSERT OR IGNORE INTO room_zones(room_id, zone_id) VALUES (?, ?)", [(room.id, z) for z in room.zone_ids]
+    )
 
 
 def room_from_row(row: sqlite3.Row) -> Room:
