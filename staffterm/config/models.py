@@ -278,14 +278,42 @@ class PlaceOSSettings(_RemoteSettings):
 
 
 class GraphSettings(_RemoteSettings):
+    """A Microsoft 365 tenant: the Graph API driver's ``calendar_config`` {tenant, client_id,
+    client_secret} plus its settings (calendar_service_account, rate_limit, mailer_from,
+    email_templates). Hosts are settings for the national clouds and for test servers."""
+
     provider: Literal["graph"]
     tenant_id: NonEmptyStr
     client_id: NonEmptyStr
-    client_secret: SecretRef
+    # "app": client credentials (desks, kiosks); "device_code": an admin signs in as themselves.
+    auth_mode: Literal["app", "device_code"] = "app"
+    # A command that prints an access token, for admins who already have one: used instead of msal.
+    token_command: SecretRef | None = None
+    # Needed for app-only sign-in; device-code sign-in is a public client. Declared after
+    # auth_mode and token_command so its validator sees them (and runs even when it is absent).
+    client_secret: SecretRef | None = Field(default=None, validate_default=True)
     authority_host: HttpUrl = "https://login.microsoftonline.com"
     graph_url: HttpUrl = "https://graph.microsoft.com"
+    # The mailbox meetings are created on when no organiser is given (the driver's setting).
+    calendar_service_account: Email | None = None
     mailer_from: Email | None = None
+    # group -> who -> {subject, text, html} with %{key} placeholders, as [mail] templates.
+    email_templates: dict[NonEmptyStr, dict[NonEmptyStr, dict[str, str]]] = Field(default_factory=dict)
     room_list: NonEmptyStr | None = None
+    # The Graph API driver's rate_limit: requests started per second (its default, 5).
+    rate_limit: float = Field(default=5, ge=0, le=10000)
+    @field_validator("email_templates")
+    @classmethod
+    def _templates(cls, value: dict[str, dict[str, dict[str, str]]]) -> dict[str, dict[str, dict[str, str]]]:
+        return MailConfig._parts(value)
+
+    @field_validator("client_secret")
+    @classmethod
+    def _secret_for_app_sign_in(cls, value: SecretRef | None, info: ValidationInfo) -> SecretRef | None:
+        if value is None and info.data.get("auth_mode", "app") == "app" and info.data.get("token_command") is None:
+            raise ValueError('is required for app-only sign-in (auth_mode = "app"); or set token_command, '
+                             'or auth_mode = "device_code"')
+        return value
 
 
 GOOGLE_DEFAULT_SCOPES: tuple[str, ...] = (

@@ -1,0 +1,77 @@
+"""Microsoft identity platform sign-in failures (AADSTS codes) in plain words, each with what to
+do in the Azure portal, following the app-registration steps admins already know (Azure portal,
+App registrations: create the app, API permissions + "Grant admin consent", Certificates &
+secrets: New client secret, copy its Value).
+
+Codes and names: Microsoft Entra "Error codes" reference (learn.microsoft.com/entra/identity-
+platform/reference-error-codes). msal does not raise for these: it returns a dict with
+``error``, ``error_description`` (starting ``AADSTS<code>:``) and ``error_codes``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from staffterm.errors import AuthError, ConfigError, PermissionDeniedError, StafftermError
+
+_CODE = re.compile(r"AADSTS(\d+)")
+_PORTAL = "In the Azure portal (portal.azure.com, or portal.azure.us / portal.azure.cn for national clouds)"
+
+# code -> (error class, what went wrong, what to do, the setting it concerns)
+EXPLAINED: dict[int, tuple[type[StafftermError], str, str, str | None]] = {
+    7000215: (AuthError, "the client secret is wrong",
+              f"{_PORTAL}: App registrations > your app > Certificates & secrets > New client secret, then put its "
+              "Value (not its Secret ID) in client_secret.", "client_secret"),
+    7000222: (AuthError, "the client secret has expired",
+              f"{_PORTAL}: App registrations > your app > Certificates & secrets: add a new client secret and put "
+              "its Value in client_secret; delete the expired one.", "client_secret"),
+    700016: (ConfigError, "no application with this client_id exists in the tenant",
+             f"{_PORTAL}: App registrations > your app > Overview: copy the Application (client) ID into client_id, "
+             "and check tenant_id and authority_host name the tenant and cloud the app was registered in.",
+             "client_id"),
+    90002: (ConfigError, "the tenant was not found",
+            f"{_PORTAL}: Microsoft Entra ID > Overview: copy the Tenant ID (or a verified domain) into tenant_id; "
+            "a tenant in a national cloud needs that cloud's authority_host and graph_url.", "tenant_id"),
+    65001: (PermissionDeniedError, "the app's permissions have not been consented to",
+            f"{_PORTAL}: App registrations > your app > API permissions: add the Microsoft Graph permissions "
+            "and click \"Grant admin consent\".", None),
+    70011: (ConfigError, "the requested scope is not valid for this sign-in",
+            "App-only sign-in asks for <graph_url>/.default: check that graph_url names the Graph host of the "
+            "tenant's cloud (e.g. https://graph.microsoft.us for US Government).", "graph_url"),
+    7000218: (ConfigError, "device-code sign-in is not allowed for this app",
+              f"{_PORTAL}: App registrations > your app > Authentication: set \"Allow public client flows\" to Yes.",
+              "auth_mode"),
+    50034: (AuthError, "that account does not exist in this tenant",
+             "Sign in with an account of the tenant named by tenant_id.", None),
+    700082: (AuthError, "the saved sign-in has expired after a period of inactivity",
+             "Sign in again (staffterm graph sign-in).", None),
+    50076: (AuthError, "this account must complete multi-factor authentication",
+            "Sign in again with the device code and complete the MFA prompt.", None),
+    53003: (PermissionDeniedError, "a Conditional Access policy blocked the sign-in",
+            "Ask the tenant's administrator to allow this app or device in Conditional Access.", None),
+}
+
+
+def aadsts_codes(result: Mapping[str, Any]) -> list[int]:
+    codes = [int(c) for c in result.get("error_codes") or [] if isinstance(c, int) or str(c).isdigit()]
+    if not codes:
+        codes = [int(m) for m in _CODE.findall(str(result.get("error_description") or ""))[:1]]
+    return codes
+
+
+def sign_in_error(result: Mapping[str, Any], *, tenant: str = "") -> StafftermError:
+    """The plain-words error for an msal failure dict (or a token endpoint's error body)."""
+    codes = aadsts_codes(result)
+    where = f" (tenant {tenant})" if tenant else ""
+    for code in codes:
+        if code in EXPLAINED:
+            cls, what, todo, key = EXPLAINED[code]
+            message = f"Microsoft sign-in failed{where}: {what} (AADSTS{code})"
+            error = ConfigError(message, key=key, hint=todo) if cls is ConfigError else cls(message, hint=todo)
+            error.details["aadsts"] = code
+            return error
+    first_line = str(result.get("error_description") or result.get("error") or "unknown error").splitlines()[0]
+    return AuthError(f"Microsoft sign-in failed{where}: {first_line}",
+                     hint="Check tenant_id, client_id and client_secret (staffterm config check).")
