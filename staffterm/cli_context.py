@@ -111,7 +111,9 @@ class CommandContext:
         """A partial result (some calendars unreadable): said on stderr, the output stays usable."""
         import sys
 
-        sys.stderr.write(f"staffterm: warning: {message}\n")
+        from staffterm.cli_output import message as visible_message
+
+        sys.stderr.write(f"staffterm: warning: {visible_message(message)}\n")
 
     def window(self, tz: tzinfo | None) -> tuple[datetime, datetime]:
         """``--start``/``--end`` resolved in ``tz`` (today when both are missing)."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from staffterm.backends.placeos.commands import BY_NAME, COMMANDS
 from staffterm.cli_context import CommandContext
-from staffterm.cli_output import emit_json, emit_table
+from staffterm.cli_output import emit_block, emit_json, emit_line, emit_table
 from staffterm.cli_placeos_args import call_arguments
 from staffterm.errors import InvalidInputError
 
@@ -58,8 +58,8 @@ def _print(ctx: CommandContext, result: Any) -> None:
         emit_json(result)
         return
     if result is None:
-        print("done")
+        emit_line("done")
     elif isinstance(result, str):
-        print(result)
+        emit_line(result)
     else:
-        print(json.dumps(result, indent=2, ensure_ascii=False, sort_keys=True))
+        emit_block(json.dumps(result, indent=2, ensure_ascii=False, sort_keys=True))
