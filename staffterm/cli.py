@@ -15,16 +15,24 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from staffterm.errors import ConflictError, InvalidInputError, StafftermError
+from staffterm.errors import ConfigError, ConflictError, InvalidInputError, StafftermError
 
 DEBUG_ENV = "STAFFTERM_DEBUG"
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command line; returns the exit status (0 ok, 1 failed, 2 bad usage)."""
-    from staffterm.cli_parser import PROG, UsageError, build_parser
+    from staffterm.cli_parser import PROG, build_parser
+    from staffterm.cli_streams import occupy_closed_standard_fds, say, tolerate_unencodable
 
+    occupy_closed_standard_fds()
+    tolerate_unencodable(sys.stdout)
+    tolerate_unencodable(sys.stderr)
     argv = sys.argv[1:] if argv is None else list(argv)
+    undecodable = _undecodable_argument(argv)
+    if undecodable is not None:
+        say(f"{PROG}: error: {undecodable}")
+        return 2
     parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
@@ -34,27 +42,47 @@ def main(argv: list[str] | None = None) -> int:
     from staffterm.cli_context import CommandContext
 
     ctx = CommandContext(args)
+    if args.command is None:
+        return _handled(ctx, lambda: _open_console(ctx))
+    from staffterm.cli_streams import GuardedOutput
+
+    # Every write to stdout while the command runs fails as one OutputFailed (see _handled).
+    real_stdout = sys.stdout
+    sys.stdout = GuardedOutput(real_stdout)  # type: ignore[assignment]
     try:
-        if args.command is None:
-            return _open_console(ctx)
-        status = _run(_load_handler(args.handler), ctx)
-        sys.stdout.flush()  # a closed pipe shows up here, inside the handling below
+        return _handled(ctx, lambda: _run(_load_handler(args.handler), ctx))
+    finally:
+        sys.stdout = real_stdout
+
+
+def _handled(ctx: Any, command: Callable[[], int]) -> int:
+    """Run ``command``; every way it can fail becomes an exit status and at most one line."""
+    from staffterm.cli_output import message
+    from staffterm.cli_parser import PROG, UsageError
+    from staffterm.cli_streams import OutputFailed, say
+
+    try:
+        status = command()
+        sys.stdout.flush()  # a full disk or a closed pipe shows up here, inside the handling below
         return status
-    except BrokenPipeError:
-        # The reader stopped early (`staffterm bookings | head`): no message, and no second
-        # error when the interpreter flushes stdout on exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 1
+    except OutputFailed as exc:
+        return _output_failed(ctx, exc)
     except UsageError as exc:
-        sys.stderr.write(f"{exc.prog}: error: {exc}\n")
+        say(f"{exc.prog}: error: {message(exc)}")
         return 2
     except StafftermError as exc:
         _report_failure(ctx, exc)
         return 1
     except KeyboardInterrupt:
-        sys.stderr.write(f"{PROG}: interrupted\n")
+        say(f"{PROG}: interrupted")
         return 130
+    except OverflowError as exc:
+        # A time or number that passed the parser but not the arithmetic after it (a day window
+        # at the calendar's edge): still the operator's input, named here.
+        if os.environ.get(DEBUG_ENV):
+            raise
+        say(f"{PROG}: error: {message(_out_of_range(ctx.args, exc))}")
+        return 2
     except Exception as exc:  # noqa: BLE001 - the one place that turns a bug into one line
         converted = _from_validation_error(exc)
         if converted is not None:
@@ -62,11 +90,54 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         if os.environ.get(DEBUG_ENV):
             raise
-        sys.stderr.write(
-            f"{PROG}: unexpected error: {type(exc).__name__}: {exc} "
-            f"(run with {DEBUG_ENV}=1 for details)\n"
-        )
+        say(message(f"{PROG}: unexpected error: {type(exc).__name__}: {exc} (run with {DEBUG_ENV}=1 for details)"))
         return 1
+
+
+def _output_failed(ctx: Any, exc: Any) -> int:
+    """stdout failed after the command did its work: a write is still done (exit 0, and said
+    so on stderr), a read failed (exit 1)."""
+    from staffterm.cli_output import message
+    from staffterm.cli_parser import PROG, command_writes
+    from staffterm.cli_streams import say, silence
+
+    silence(getattr(sys.stdout, "stream", sys.stdout))
+    if command_writes(ctx.args):
+        say(message(f"{PROG}: the change was saved, but its confirmation could not be printed: {exc.reason}"))
+        return 0
+    if not exc.closed_pipe:
+        # A reader that stopped early (`staffterm bookings | head`) asked for no more: no message.
+        say(message(f"{PROG}: could not print the result: {exc.reason}"))
+    return 1
+
+
+def _out_of_range(args: Any, exc: OverflowError) -> str:
+    typed = [f"--{side} {arg.text}" for side in ("start", "end") if (arg := getattr(args, side, None)) is not None]
+    if typed:
+        return f"{' '.join(typed)} is too near the edge of the calendar to work with ({exc})"
+    return f"a number or date in the arguments is out of range ({exc})"
+
+
+def _undecodable_argument(argv: list[str]) -> str | None:
+    """The first argument that is not UTF-8 text, described; file names may be any bytes.
+
+    Python hands non-UTF-8 argv bytes over as lone surrogates; they cannot name a booking, be
+    sent to a server or be stored, so they are refused here rather than fail somewhere deeper.
+    """
+    from staffterm.cli_output import visible
+
+    path_options = ("--config", "--svg", "--png")
+    previous = ""
+    for position, token in enumerate(argv, start=1):
+        is_path = previous in path_options or token.startswith(tuple(f"{o}=" for o in path_options)) or token.startswith("@")
+        previous = token
+        if is_path:
+            continue
+        try:
+            token.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"argument {position} ('{visible(token)}') is not UTF-8 text; staffterm reads arguments as UTF-8"
+    return None
 
 
 def _load_handler(spec: str) -> Callable[..., Any]:
@@ -104,15 +175,24 @@ def _open_console(ctx: Any) -> int:
 
 
 def _report_failure(ctx: Any, err: StafftermError) -> None:
-    from staffterm.cli_output import describe_clash, emit_json
+    from staffterm.cli_output import describe_clash, emit_json, message
+    from staffterm.cli_streams import OutputFailed, say
 
-    sys.stderr.write(f"staffterm: {err}\n")
+    if isinstance(err, ConfigError):
+        # The loader lists one problem per line (each naming the file and key): kept as lines.
+        for line in f"staffterm: {err}".split("\n"):
+            say(message(line))
+    else:
+        say(message(f"staffterm: {err}"))
     if isinstance(err, ConflictError) and err.clashes:
-        sys.stderr.write("clashes with:\n")
+        say("clashes with:")
         for clash in err.clashes:
-            sys.stderr.write(f"  {describe_clash(clash, ctx.display_tz, place=ctx.target)}\n")
+            say(message(f"  {describe_clash(clash, ctx.display_tz, place=ctx.target)}"))
     if ctx.json:
-        emit_json(err.to_json_dict())
+        try:
+            emit_json(err.to_json_dict())
+        except OutputFailed:
+            pass  # the failure is already on stderr; the JSON copy of it had nowhere to go
 
 
 def _from_validation_error(exc: Exception) -> InvalidInputError | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from staffterm.cli_context import CommandContext
-from staffterm.cli_output import emit_json, emit_table
+from staffterm.cli_output import can_encode, emit_json, emit_line, emit_table, message
 from staffterm.cli_parser import UsageError
 from staffterm.errors import InvalidInputError, NotSupportedError
 
@@ -38,8 +38,15 @@ def qr(ctx: CommandContext) -> int:
         if ctx.json:
             emit_json({"text": args.text, "format": kind, "path": str(written)})
         else:
-            print(f"Saved the QR code as {written}")
+            emit_line(f"Saved the QR code as {written}")
         return 0
+    if not ctx.json and not can_encode(qr_codes.UPPER_HALF_BLOCK, sys.stdout):
+        # Drawn in an ASCII terminal the code would come out as escapes no scanner can read.
+        raise InvalidInputError(
+            f"this terminal's encoding ({getattr(sys.stdout, 'encoding', None) or 'unknown'}) cannot draw a QR code",
+            field="text",
+            hint="Save it with --svg FILE or --png FILE, or run in a UTF-8 terminal.",
+        )
     code = qr_codes.qr_ansi(args.text)
     if ctx.json:
         emit_json({"text": args.text, "ansi": code})
@@ -56,7 +63,7 @@ def config_path(ctx: CommandContext) -> int:
     if ctx.json:
         emit_json({"path": str(path), "exists": path.exists()})
     else:
-        print(path)
+        emit_line(path)
     return 0
 
 
@@ -68,9 +75,9 @@ def config_show(ctx: CommandContext) -> int:
         emit_json(shown)
         return 0
     source = shown.pop("source", None)
-    print(f"# {source}" if source else f"# no config file at {ctx.config_path}: the built-in demo site")
+    emit_line(f"# {source}" if source else f"# no config file at {ctx.config_path}: the built-in demo site")
     for line in _display_lines(shown):
-        print(line)
+        emit_line(line)
     return 0
 
 
@@ -113,23 +120,23 @@ async def config_check(ctx: CommandContext) -> int:
         emit_json({"path": str(ctx.config_path), "problems": problems, "tenants": results, "ok": not failed and not errors})
     else:
         source = config.source or f"{ctx.config_path} (not found: the built-in demo site)"
-        print(f"config: {source}")
+        emit_line(f"config: {source}")
         for problem in problems:
-            print(f"{problem.severity}: {problem}")
+            emit_line(f"{problem.severity}: {problem}")
         for result in results:
             if result["ok"]:
                 detail = "; ".join(result["lines"])
-                print(f"{result['tenant']} ({result['provider']}): ok" + (f" - {detail}" if detail else ""))
+                emit_line(f"{result['tenant']} ({result['provider']}): ok" + (f" - {detail}" if detail else ""))
             else:
-                print(f"{result['tenant']} ({result['provider']}): failed - {result['message']}")
+                emit_line(f"{result['tenant']} ({result['provider']}): failed - {result['message']}")
                 if result["lines"]:
-                    print(f"  works: {'; '.join(result['lines'])}")
+                    emit_line(f"  works: {'; '.join(result['lines'])}")
             for missing in result.get("missing", []):
-                print(f"  missing: {missing}")
+                emit_line(f"  missing: {missing}")
     if failed or errors:
         what = [f"{len(failed)} of {len(results)} tenants failed ({', '.join(r['tenant'] for r in failed)})"] if failed else []
         what += [f"{len(errors)} config errors"] if errors else []
-        sys.stderr.write(f"staffterm: config check failed: {'; '.join(what)}\n")
+        sys.stderr.write(f"staffterm: config check failed: {message('; '.join(what))}\n")
         return 1
     return 0
 
@@ -193,8 +200,8 @@ def tenant_add(ctx: CommandContext) -> int:
     if ctx.json:
         emit_json({"name": args.name, "provider": args.provider, "path": str(ctx.config_path), "tenants": list(config.tenants)})
     else:
-        print(f"Added tenant {args.name} ({args.provider}) to {ctx.config_path}.")
-        print(f"Try it with: staffterm --tenant {args.name} config check")
+        emit_line(f"Added tenant {args.name} ({args.provider}) to {ctx.config_path}.")
+        emit_line(f"Try it with: staffterm --tenant {args.name} config check")
     return 0
 
 
@@ -206,7 +213,7 @@ def tenant_remove(ctx: CommandContext) -> int:
     if ctx.json:
         emit_json({"name": name, "removed": True, "path": str(ctx.config_path), "tenants": list(config.tenants)})
     else:
-        print(f"Removed tenant {name} from {ctx.config_path}.")
+        emit_line(f"Removed tenant {name} from {ctx.config_path}.")
     return 0
 
 
@@ -244,7 +251,7 @@ async def demo_reset(ctx: CommandContext) -> int:
     if ctx.json:
         emit_json({"tenant": name, "reset": True, "rooms": len(rooms)})
     else:
-        print(f"Reset the demo site of tenant {name}: {len(rooms)} rooms, today's meetings and guests restored.")
+        emit_line(f"Reset the demo site of tenant {name}: {len(rooms)} rooms, today's meetings and guests restored.")
     return 0
 
 
@@ -272,6 +279,6 @@ async def site_reset(ctx: CommandContext) -> int:
         emit_json({"tenant": name, "reset": True, "demo": bool(settings.demo), "backup": str(backup), "rooms": len(rooms)})
     else:
         after = f"the demo site was seeded again ({len(rooms)} rooms)" if settings.demo else "the site is now empty"
-        print(f"Reset the local site of tenant {name}: every row deleted, {after}.")
-        print(f"backup: {backup}")
+        emit_line(f"Reset the local site of tenant {name}: every row deleted, {after}.")
+        emit_line(f"backup: {backup}")
     return 0

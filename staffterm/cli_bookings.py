@@ -10,11 +10,13 @@ from staffterm.cli_context import CommandContext, Places, build_model
 from staffterm.cli_output import (
     emit_fields,
     emit_json,
+    emit_line,
     emit_table,
     format_clock,
     format_period,
     format_time,
     join,
+    message,
     yes_no,
 )
 
@@ -65,7 +67,7 @@ async def list_bookings(ctx: CommandContext) -> int:
         for b in found:
             when = format_period(b.start, b.end, await _booking_tz(places, b, tz))
             rows.append((b.id, b.type, join(b.asset_ids), b.user_email, when, b.state.value, _approval(b), b.title))
-    print(f"Bookings {format_period(start, end, tz)}")
+    emit_line(f"Bookings {format_period(start, end, tz)}")
     emit_table(("ID", "TYPE", "ASSET", "USER", "WHEN", "STATE", "APPROVAL", "TITLE"), rows, empty="No bookings.")
     return 0
 
@@ -116,7 +118,7 @@ async def create_booking(ctx: CommandContext) -> int:
     if ctx.json:
         emit_json(booking)
     else:
-        print(
+        emit_line(
             f"Booked {booking.type} {join(booking.asset_ids)} for {booking.user_email}, "
             f"{format_period(booking.start, booking.end, tz)}: booking {booking.id} ({booking.state.value}, {_approval(booking)})."
         )
@@ -148,10 +150,10 @@ async def show_booking(ctx: CommandContext) -> int:
         ]
     )
     if booking.history:
-        print("history:")
+        emit_line("history:")
         for entry in booking.history:
             by = f" by {entry.by}" if entry.by else ""
-            print(f"  {format_time(entry.time, tz)}  {entry.state}{by}")
+            emit_line(f"  {format_time(entry.time, tz)}  {entry.state}{by}")
     return 0
 
 
@@ -187,7 +189,7 @@ async def _booking_action(ctx: CommandContext, method: str, verb: str) -> int:
     if ctx.json:
         emit_json(booking)
     else:
-        print(
+        emit_line(
             f"{verb} booking {booking.id}: {booking.type} {join(booking.asset_ids)} for {booking.user_email}, "
             f"{format_period(booking.start, booking.end, tz)} (now {booking.state.value})."
         )
@@ -201,7 +203,7 @@ async def delete_booking(ctx: CommandContext) -> int:
     if ctx.json:
         emit_json({"id": booking_id, "deleted": True})
     else:
-        print(f"Deleted booking {booking_id}.")
+        emit_line(f"Deleted booking {booking_id}.")
     return 0
 
 
@@ -238,7 +240,7 @@ async def list_guests(ctx: CommandContext) -> int:
             emit_json(found)
             return 0
         rows = [_guest_row(g, await places.tz_for_zones(g.zone_ids) or tz) for g in found]
-    print(f"Guests {format_period(start, end, tz)}")
+    emit_line(f"Guests {format_period(start, end, tz)}")
     emit_table(("ID", "NAME", "EMAIL", "COMPANY", "HOST", "VISIT", "STATUS"), rows, empty="No guests expected.")
     return 0
 
@@ -252,18 +254,18 @@ async def check_in_guest(ctx: CommandContext) -> int:
     else:
         host = guest.host_name or guest.host_email or "the host"
         if result.already_checked_in:
-            print(f"{guest.name or guest.email} ({guest.id}) was already checked in; {host} was told then.")
+            emit_line(f"{guest.name or guest.email} ({guest.id}) was already checked in; {host} was told then.")
         else:
-            print(f"Checked in {guest.name or guest.email} ({guest.id}).")
+            emit_line(f"Checked in {guest.name or guest.email} ({guest.id}).")
         if result.notification_error is None and result.notification is not None:
-            print(f"{host} has been told their guest arrived.")
+            emit_line(f"{host} has been told their guest arrived.")
         elif result.notified_by and not result.already_checked_in:
-            print(f"{result.notified_by} tells {host} their guest arrived.")
+            emit_line(f"{result.notified_by} tells {host} their guest arrived.")
         if result.qr_payload:
-            print(f"Visitor pass: {result.qr_payload}  (show it with: staffterm qr '{result.qr_payload}')")
+            emit_line(f"Visitor pass: {result.qr_payload}  (show it with: staffterm qr '{result.qr_payload}')")
     if result.notification_error:
         # The check-in itself stuck; only the message to the host failed, so this is not exit 1.
-        sys.stderr.write(f"staffterm: warning: the host was not notified: {result.notification_error}\n")
+        sys.stderr.write(f"staffterm: warning: the host was not notified: {message(result.notification_error)}\n")
     return 0
 
 
@@ -273,5 +275,5 @@ async def check_out_guest(ctx: CommandContext) -> int:
     if ctx.json:
         emit_json(guest)
     else:
-        print(f"Checked out {guest.name or guest.email} ({guest.id}).")
+        emit_line(f"Checked out {guest.name or guest.email} ({guest.id}).")
     return 0

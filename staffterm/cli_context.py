@@ -113,7 +113,9 @@ class CommandContext:
         """A partial result (some calendars unreadable): said on stderr, the output stays usable."""
         import sys
 
-        sys.stderr.write(f"staffterm: warning: {message}\n")
+        from staffterm.cli_output import message as visible_message
+
+        sys.stderr.write(f"staffterm: warning: {visible_message(message)}\n")
 
     def note(self, message: str) -> None:
         """How the command read what was typed (which zone a time is in): stderr, so --json and

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from staffterm.cli_context import CommandContext
-from staffterm.cli_output import emit_fields, emit_json, emit_table, format_time, join, yes_no
+from staffterm.cli_output import emit_fields, emit_json, emit_line, emit_table, format_time, join, yes_no
 
 
 async def list_users(ctx: CommandContext) -> int:
@@ -40,12 +40,12 @@ async def show_user(ctx: CommandContext) -> int:
         ]
     )
     if details.unsupported:
-        print(f"not available on this backend: {join(details.unsupported, ', ')}")
+        emit_line(f"not available on this backend: {join(details.unsupported, ', ')}")
     if details.calendars:
-        print("calendars:")
+        emit_line("calendars:")
         for cal in details.calendars:
             flags = join([f for f, on in (("primary", cal.primary), ("can edit", cal.can_edit)) if on], ", ")
-            print(f"  {cal.id}  {cal.name}" + (f"  ({flags})" if flags else ""))
+            emit_line(f"  {cal.id}  {cal.name}" + (f"  ({flags})" if flags else ""))
     return 0
 
 

@@ -2,18 +2,78 @@
 
 JSON keys are the models' field names (``to_json_dict``) and times are ISO 8601 with offset;
 tables show times in the building's zone.
+
+Everything printed for people goes through ``visible``: a title or id holding a terminal escape
+(ESC, OSC, CSI), a newline that would forge a table row, or a bidi override that reorders a
+line is shown as the escape a programmer would type (``\x1b``, ``\n``, ``\u202e``), never
+sent raw. JSON is not touched: ``json.dumps`` already escapes control characters, and scripts
+need the exact value.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from enum import Enum
 from pathlib import Path
 from typing import Any, TextIO
+
+
+# What a terminal would act on rather than show: C0 controls, DEL and C1 controls (CSI is
+# U+009B on terminals that read 8-bit controls), the bidi embeddings, overrides, isolates and
+# marks that reorder what follows them, line and paragraph separators, and lone surrogates
+# (a non-UTF-8 byte in an argument or a file name). Printable text, including joiners inside
+# emoji and every script, is left as it is.
+_UNSHOWABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+# The same set past C0, which json.dumps escapes itself (its own newlines lay the JSON out).
+_UNSHOWABLE_IN_JSON = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+#: Longest message line the CLI prints; longer ones keep their start and end (see ``shorten``).
+MESSAGE_WIDTH = 500
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: Any) -> str:
+    """``text`` safe to print on a terminal: every control character shown as its escape.
+
+    ``visible("a\\x1b]0;x\\x07\\nb")`` is ``a\\x1b]0;x\\x07\\nb`` in backslash notation, on one
+    line. A backslash already in the text is left alone (tables are for reading; ``--json``
+    is the exact form).
+    """
+    text = "" if text is None else str(text)
+    return _UNSHOWABLE.sub(_escape, text) if _UNSHOWABLE.search(text) else text
+
+
+def shorten(text: str, width: int = MESSAGE_WIDTH) -> str:
+    """A line of at most about ``width`` characters: its start and end, with the count of what
+    was left out between them (a 120 KB id echoed in an error is not printed whole)."""
+    if len(text) <= width:
+        return text
+    head = width * 3 // 4
+    tail = width - head - 40
+    return f"{text[:head]}…[{len(text) - head - tail} characters left out]…{text[-tail:]}"
+
+
+def message(text: Any) -> str:
+    """One message line for stderr: visible and not absurdly long."""
+    return shorten(visible(text))
 
 
 def to_jsonable(value: Any) -> Any:
@@ -37,14 +97,52 @@ def to_jsonable(value: Any) -> Any:
 
 
 def emit_json(value: Any, stream: TextIO | None = None) -> None:
+    """Indented JSON; non-ASCII text as itself when the stream can encode it, else as ``\\u``
+    escapes (an ASCII terminal, a lone surrogate), so the JSON stays exact either way."""
     out = stream if stream is not None else sys.stdout
-    out.write(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False))
-    out.write("\n")
+    data = to_jsonable(value)
+    # json.dumps escapes C0 controls but leaves C1, bidi overrides and separators raw: written
+    # as \\u escapes they decode to the same string and cannot act on a terminal.
+    text = _UNSHOWABLE_IN_JSON.sub(_json_escape, json.dumps(data, indent=2, ensure_ascii=False))
+    if not can_encode(text, out):
+        text = json.dumps(data, indent=2, ensure_ascii=True)
+    out.write(text + "\n")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def can_encode(text: str, stream: Any) -> bool:
+    """Whether ``stream``'s encoding can write ``text`` as itself (not as escapes)."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def emit_line(text: Any = "", stream: TextIO | None = None) -> None:
+    """One line for people (``print`` for the CLI): control characters shown, not sent."""
+    out = stream if stream is not None else sys.stdout
+    out.write(visible(text) + "\n")
+
+
+def emit_block(text: str, stream: TextIO | None = None) -> None:
+    """Several lines the CLI laid out itself (e.g. indented JSON, whose strings hold no raw
+    newline): each line made ``visible``, the line breaks kept."""
+    for line in text.split("\n"):
+        emit_line(line, stream)
 
 
 def render_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """Left-aligned columns separated by two spaces; the last column is not padded."""
-    body = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    """Left-aligned columns separated by two spaces; the last column is not padded.
+
+    Cells are ``visible``: a newline in a title cannot start a row of its own.
+    """
+    body = [["" if cell is None else visible(cell) for cell in row] for row in rows]
+    headers = [visible(h) for h in headers]
     widths = [len(h) for h in headers]
     for row in body:
         for i, cell in enumerate(row):
@@ -63,7 +161,7 @@ def emit_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, empty: 
     """A table, or one plain line saying there is nothing (so an empty result is not mistaken for a hang)."""
     out = stream if stream is not None else sys.stdout
     if not rows:
-        out.write(empty + "\n")
+        out.write(visible(empty) + "\n")
         return
     out.write(render_table(headers, rows) + "\n")
 
@@ -73,7 +171,7 @@ def emit_fields(pairs: Sequence[tuple[str, Any]], stream: TextIO | None = None) 
     out = stream if stream is not None else sys.stdout
     width = max((len(label) for label, _ in pairs), default=0)
     for label, value in pairs:
-        out.write(f"{(label + ':').ljust(width + 1)} {'' if value is None else value}".rstrip() + "\n")
+        out.write(visible(f"{(label + ':').ljust(width + 1)} {'' if value is None else value}".rstrip()) + "\n")
 
 
 def local(moment: datetime, tz: tzinfo | None) -> datetime:

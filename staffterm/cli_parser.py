@@ -9,11 +9,27 @@ a level that did not see the option cannot overwrite the value another level did
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from staffterm import __version__
-from staffterm.cli_times import parse_time_arg
+from staffterm.cli_arg_types import (
+    ARGUMENT_FILE_LIMIT,
+    LARGEST_NUMBER,
+    QR_MAX_PNG_SIZE,
+    identifier,
+    non_negative_int,
+    png_size,
+    positive_int,
+    read_argument_file,
+    time_arg,
+)
+
+__all__ = [
+    "ARGUMENT_FILE_LIMIT", "LARGEST_NUMBER", "PROG", "ArgumentParser", "UsageError", "build_parser",
+    "identifier", "non_negative_int", "png_size", "positive_int", "read_argument_file", "time_arg",
+]
 
 PROG = "staffterm"
 
@@ -32,32 +48,23 @@ STAFFTERM_DEBUG=1 (tracebacks for unexpected errors), STAFFTERM_FROZEN_NOW=<ISO 
 """
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse whose error line is safe to print: an unrecognised argument holding a terminal
+    escape or a newline is shown escaped, and a 120 KB one is not echoed whole."""
+
+    def error(self, message: str) -> NoReturn:
+        from staffterm.cli_output import message as one_line
+
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {one_line(message)}\n")
+
+
 class UsageError(Exception):
     """Bad usage found after parsing (a missing option that depends on another): exit 2."""
 
     def __init__(self, message: str, *, prog: str = PROG) -> None:
         super().__init__(message)
         self.prog = prog
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
-    return value
-
-
-def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
-    return value
 
 
 def feature_list(text: str) -> list[str]:
@@ -76,10 +83,10 @@ def key_value(text: str) -> tuple[str, str]:
 
 def _global_options() -> argparse.ArgumentParser:
     default: Any = argparse.SUPPRESS
-    parent = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    parent = ArgumentParser(add_help=False, allow_abbrev=False)
     group = parent.add_argument_group("global options")
     group.add_argument("--config", metavar="PATH", default=default, help="config file (default: STAFFTERM_CONFIG or the user config dir)")
-    group.add_argument("--tenant", metavar="NAME", default=default, help="which configured tenant to use (default: the config's default)")
+    group.add_argument("--tenant", metavar="NAME", type=identifier, default=default, help="which configured tenant to use (default: the config's default)")
     group.add_argument("--json", action="store_true", default=default, help="machine-readable output with stable keys")
     return parent
 
@@ -106,8 +113,8 @@ class _Builder:
 
 
 def _window(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
-    parser.add_argument("--start", type=parse_time_arg, required=required, metavar="ISO", help="start (ISO 8601 or a date)")
-    parser.add_argument("--end", type=parse_time_arg, required=required, metavar="ISO", help="end (ISO 8601 or a date; a date includes that day)")
+    parser.add_argument("--start", type=time_arg, required=required, metavar="ISO", help="start (ISO 8601 or a date)")
+    parser.add_argument("--end", type=time_arg, required=required, metavar="ISO", help="end (ISO 8601 or a date; a date includes that day)")
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
@@ -115,7 +122,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     (building all of them is most of the parser's start-up cost, and help and errors for an
     unknown command still get the full list)."""
     b = _Builder()
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog=PROG,
         description="A front-desk console for rooms, bookings and guests. With no command, opens the console.",
         epilog=EPILOG,
@@ -132,6 +139,31 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         if chosen is None or name == chosen:
             add(b, commands)
     return parser
+
+
+# Handlers that change something (a booking, an event, the config, a file): when their
+# confirmation cannot be printed, the change is still done and the CLI says so (exit 0).
+WRITE_HANDLERS = frozenset(
+    {
+        "places:create_event", "places:delete_event", "places:decline_event", "places:approve_event",
+        "places:reject_event", "bookings:create_booking", "bookings:approve_booking",
+        "bookings:reject_booking", "bookings:check_in_booking", "bookings:check_out_booking",
+        "bookings:delete_booking", "bookings:check_in_guest", "bookings:check_out_guest",
+        "admin:tenant_add", "admin:tenant_remove", "admin:demo_reset",
+    }
+)
+
+
+def command_writes(args: argparse.Namespace) -> bool:
+    """Whether the parsed command changes something (and so has done so once it prints)."""
+    handler = getattr(args, "handler", None)
+    if handler == "admin:qr":
+        return bool(getattr(args, "svg", None) or getattr(args, "png", None))
+    if handler == "placeos:run_command":
+        from staffterm.backends.placeos.commands import BY_NAME
+
+        return BY_NAME[args.driver_spec].writes
+    return handler in WRITE_HANDLERS
 
 
 _GLOBAL_WITH_VALUE = ("--config", "--tenant")
@@ -167,12 +199,12 @@ def opens_console(argv: Sequence[str]) -> bool:
 def _zones(b: _Builder, commands: Any) -> None:
     zones = b.sub(commands, "zones", "places:zones", "list zones (buildings, levels)")
     zones.add_argument("--kind", choices=ZONE_KINDS, help="only zones of this kind")
-    zones.add_argument("--parent", metavar="ID", help="only zones inside this zone")
+    zones.add_argument("--parent", metavar="ID", type=identifier, help="only zones inside this zone")
 
 
 def _rooms(b: _Builder, commands: Any) -> None:
     rooms = b.sub(commands, "rooms", "places:rooms", "list rooms")
-    rooms.add_argument("--zone", metavar="ID", help="only rooms in this building or level")
+    rooms.add_argument("--zone", metavar="ID", type=identifier, help="only rooms in this building or level")
     rooms.add_argument("--capacity", type=non_negative_int, metavar="N", help="only rooms seating at least N")
     rooms.add_argument("--features", type=feature_list, default=[], metavar="A,B", help="only rooms with all these features")
     rooms.add_argument("--query", metavar="Q", help="only rooms whose name or email matches")
@@ -181,22 +213,22 @@ def _rooms(b: _Builder, commands: Any) -> None:
 def _freebusy(b: _Builder, commands: Any) -> None:
     freebusy = b.sub(commands, "freebusy", "places:freebusy", "busy times of rooms")
     which = freebusy.add_mutually_exclusive_group(required=True)
-    which.add_argument("--zone", metavar="ID", help="every room in this building or level")
-    which.add_argument("--room", metavar="ID", action="append", dest="rooms", help="a room (repeat for more)")
+    which.add_argument("--zone", metavar="ID", type=identifier, help="every room in this building or level")
+    which.add_argument("--room", metavar="ID", type=identifier, action="append", dest="rooms", help="a room (repeat for more)")
     _window(freebusy)
 
 
 def _events(b: _Builder, commands: Any) -> None:
     events = b.sub(commands, "events", "places:list_events", "a calendar's events; create, cancel, decline, approve")
-    events.add_argument("--calendar", metavar="ID", help="calendar id, mailbox or room id")
+    events.add_argument("--calendar", metavar="ID", type=identifier, help="calendar id, mailbox or room id")
     _window(events)
     events.add_argument("--include-cancelled", action="store_true", help="also list cancelled events")
     actions = events.add_subparsers(dest="action", metavar="ACTION")
 
     create = b.sub(actions, "create", "places:create_event", "create an event")
     target = create.add_mutually_exclusive_group(required=True)
-    target.add_argument("--calendar", metavar="ID", help="calendar to create it in")
-    target.add_argument("--room", metavar="ID", help="book this room (its calendar)")
+    target.add_argument("--calendar", metavar="ID", type=identifier, help="calendar to create it in")
+    target.add_argument("--room", metavar="ID", type=identifier, help="book this room (its calendar)")
     create.add_argument("--title", required=True, metavar="T")
     _window(create, required=True)
     create.add_argument("--host", metavar="EMAIL", help="organiser")
@@ -204,26 +236,26 @@ def _events(b: _Builder, commands: Any) -> None:
     create.add_argument("--private", action="store_true", help="hide the title from other people")
 
     delete = b.sub(actions, "delete", "places:delete_event", "cancel an event")
-    delete.add_argument("--calendar", metavar="ID", required=True)
-    delete.add_argument("event_id", metavar="EVENT_ID")
+    delete.add_argument("--calendar", metavar="ID", type=identifier, required=True)
+    delete.add_argument("event_id", metavar="EVENT_ID", type=identifier)
     delete.add_argument("--no-notify", action="store_true", help="do not tell the attendees")
     delete.add_argument("--comment", metavar="C")
 
     decline = b.sub(actions, "decline", "places:decline_event", "decline an event")
-    decline.add_argument("--calendar", metavar="ID", required=True)
-    decline.add_argument("event_id", metavar="EVENT_ID")
+    decline.add_argument("--calendar", metavar="ID", type=identifier, required=True)
+    decline.add_argument("event_id", metavar="EVENT_ID", type=identifier)
     decline.add_argument("--comment", metavar="C")
 
     for name, verb in (("approve", "approve"), ("reject", "reject")):
         p = b.sub(actions, name, f"places:{verb}_event", f"{verb} a room's pending event")
-        p.add_argument("--room", metavar="ID", required=True)
-        p.add_argument("event_id", metavar="EVENT_ID")
+        p.add_argument("--room", metavar="ID", type=identifier, required=True)
+        p.add_argument("event_id", metavar="EVENT_ID", type=identifier)
 
 
 def _bookings(b: _Builder, commands: Any) -> None:
     bookings = b.sub(commands, "bookings", "bookings:list_bookings", "desk, parking, visitor and room bookings")
     bookings.add_argument("--type", metavar="T", help="desk, parking, visitor, room, …")
-    bookings.add_argument("--zone", metavar="ID", help="only bookings in this building or level")
+    bookings.add_argument("--zone", metavar="ID", type=identifier, help="only bookings in this building or level")
     bookings.add_argument("--user", metavar="EMAIL", help="only this person's bookings")
     _window(bookings)
     bookings.add_argument("--include-deleted", action="store_true")
@@ -231,11 +263,11 @@ def _bookings(b: _Builder, commands: Any) -> None:
 
     create = b.sub(actions, "create", "bookings:create_booking", "book a desk, a parking space, a room, …")
     create.add_argument("--type", required=True, metavar="T")
-    create.add_argument("--asset", required=True, metavar="ID", help="desk, space or room id")
+    create.add_argument("--asset", required=True, metavar="ID", type=identifier, help="desk, space or room id")
     create.add_argument("--user", required=True, metavar="EMAIL", help="who the booking is for")
     _window(create, required=True)
     create.add_argument("--title", metavar="T", default="")
-    create.add_argument("--zone", metavar="ID", action="append", default=[], dest="zones", help="zone (repeat for more)")
+    create.add_argument("--zone", metavar="ID", type=identifier, action="append", default=[], dest="zones", help="zone (repeat for more)")
 
     for name, handler, help in (
         ("show", "show_booking", "one booking in full"),
@@ -246,19 +278,19 @@ def _bookings(b: _Builder, commands: Any) -> None:
         ("delete", "delete_booking", "delete a booking"),
     ):
         p = b.sub(actions, name, f"bookings:{handler}", help)
-        p.add_argument("booking_id", metavar="ID")
+        p.add_argument("booking_id", metavar="ID", type=identifier)
 
 
 def _guests(b: _Builder, commands: Any) -> None:
     guests = b.sub(commands, "guests", "bookings:list_guests", "expected visitors; check in and out")
     _window(guests)
-    guests.add_argument("--zone", metavar="ID", help="only guests visiting this building")
+    guests.add_argument("--zone", metavar="ID", type=identifier, help="only guests visiting this building")
     guests.add_argument("--query", metavar="Q", help="only guests whose name, email or company matches")
     actions = guests.add_subparsers(dest="action", metavar="ACTION")
     check_in = b.sub(actions, "check-in", "bookings:check_in_guest", "check a guest in and tell the host")
-    check_in.add_argument("guest_id", metavar="ID")
+    check_in.add_argument("guest_id", metavar="ID", type=identifier)
     check_out = b.sub(actions, "check-out", "bookings:check_out_guest", "check a guest out")
-    check_out.add_argument("guest_id", metavar="ID")
+    check_out.add_argument("guest_id", metavar="ID", type=identifier)
 
 
 def _users(b: _Builder, commands: Any) -> None:
@@ -266,7 +298,7 @@ def _users(b: _Builder, commands: Any) -> None:
     users.add_argument("--query", metavar="Q")
     user_actions = users.add_subparsers(dest="action", metavar="ACTION")
     show = b.sub(user_actions, "show", "directory:show_user", "one person: manager, groups, calendars")
-    show.add_argument("user_id", metavar="ID")
+    show.add_argument("user_id", metavar="ID", type=identifier)
 
 
 def _groups(b: _Builder, commands: Any) -> None:
@@ -274,7 +306,7 @@ def _groups(b: _Builder, commands: Any) -> None:
     groups.add_argument("--query", metavar="Q")
     group_actions = groups.add_subparsers(dest="action", metavar="ACTION")
     members = b.sub(group_actions, "members", "directory:group_members", "a group's members")
-    members.add_argument("group_id", metavar="ID")
+    members.add_argument("group_id", metavar="ID", type=identifier)
 
 
 def _mail(b: _Builder, commands: Any) -> None:
@@ -290,7 +322,7 @@ def _qr(b: _Builder, commands: Any) -> None:
     out = qr.add_mutually_exclusive_group()
     out.add_argument("--svg", metavar="FILE", help="save as SVG")
     out.add_argument("--png", metavar="FILE", help="save as PNG")
-    qr.add_argument("--size", type=positive_int, metavar="N", help="PNG width in pixels (with --png)")
+    qr.add_argument("--size", type=png_size, metavar="N", help=f"PNG width in pixels, at most {QR_MAX_PNG_SIZE} (with --png)")
 
 
 def _config(b: _Builder, commands: Any) -> None:
@@ -306,11 +338,11 @@ def _tenant(b: _Builder, commands: Any) -> None:
     tenant_actions = tenant.add_subparsers(dest="action", metavar="ACTION", required=True)
     b.sub(tenant_actions, "list", "admin:tenant_list", "list tenants")
     add = b.sub(tenant_actions, "add", "admin:tenant_add", "add a tenant")
-    add.add_argument("name", metavar="NAME")
+    add.add_argument("name", metavar="NAME", type=identifier)
     add.add_argument("--provider", required=True, choices=PROVIDERS)
     add.add_argument("--set", metavar="KEY=VALUE", type=key_value, action="append", default=[], dest="settings", help="a setting (repeat for more)")
     remove = b.sub(tenant_actions, "remove", "admin:tenant_remove", "remove a tenant")
-    remove.add_argument("name", metavar="NAME")
+    remove.add_argument("name", metavar="NAME", type=identifier)
 
 
 def _demo(b: _Builder, commands: Any) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from staffterm.backends.placeos.commands import BY_NAME, COMMANDS
 from staffterm.cli_context import CommandContext, Places
-from staffterm.cli_output import emit_json, emit_table
+from staffterm.cli_output import emit_block, emit_json, emit_line, emit_table
 from staffterm.cli_placeos_args import call_arguments
 from staffterm.cli_times import TimeArg
 from staffterm.errors import InvalidInputError
@@ -125,8 +125,8 @@ def _print(ctx: CommandContext, result: Any) -> None:
         emit_json(result)
         return
     if result is None:
-        print("done")
+        emit_line("done")
     elif isinstance(result, str):
-        print(result)
+        emit_line(result)
     else:
-        print(json.dumps(result, indent=2, ensure_ascii=False, sort_keys=True))
+        emit_block(json.dumps(result, indent=2, ensure_ascii=False, sort_keys=True))

@@ -11,7 +11,6 @@ import argparse
 import json
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from staffterm.backends.placeos.commands import BOOL, COMMANDS, INT, JSON, LIST, TIME, DriverCommand, Param
@@ -56,11 +55,10 @@ def parse_epoch(text: str) -> int | TimeArg:
 def parse_json(text: str) -> Any:
     source = text
     if text.startswith("@"):
-        path = Path(text[1:]).expanduser()
-        try:
-            source = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise argparse.ArgumentTypeError(f"cannot read {path}: {exc.strerror or exc}") from None
+        # Read with a byte cap: ``@/dev/zero`` is refused after 1 MiB, not read until memory runs out.
+        from staffterm.cli_arg_types import read_argument_file
+
+        source = read_argument_file(text[1:])
     try:
         return json.loads(source)
     except json.JSONDecodeError as exc:

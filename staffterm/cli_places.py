@@ -6,7 +6,7 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from staffterm.cli_context import CommandContext, Places, build_model
-from staffterm.cli_output import emit_json, emit_table, format_period, join
+from staffterm.cli_output import emit_json, emit_line, emit_table, format_period, join
 from staffterm.cli_parser import UsageError
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ async def freebusy(ctx: CommandContext) -> int:
         for block in busy:
             title = "Private meeting" if block.private else (block.title or "")
             rows.append((availability.room_id, name, format_period(block.start, block.end, room_tz), block.status.value, title))
-    print(f"Free/busy {format_period(start, end, tz)}")
+    emit_line(f"Free/busy {format_period(start, end, tz)}")
     emit_table(("ROOM", "NAME", "WHEN", "STATUS", "WHAT"), rows, empty="No rooms.")
     return 0
 
@@ -124,7 +124,7 @@ async def list_events(ctx: CommandContext) -> int:
             (e.id, format_period(e.start, e.end, tz or await _event_tz(places, e)), _title(e), e.host, e.status.value, join(e.room_ids))
             for e in found
         ]
-    print(f"Events in {args.calendar}, {format_period(start, end, tz)}")
+    emit_line(f"Events in {args.calendar}, {format_period(start, end, tz)}")
     emit_table(("ID", "WHEN", "TITLE", "HOST", "STATUS", "ROOMS"), rows, empty="No events.")
     return 0
 
@@ -179,7 +179,7 @@ async def create_event(ctx: CommandContext) -> int:
     if ctx.json:
         emit_json(event)
     else:
-        print(f"Created event {event.id}: {event.display_title()}, {format_period(event.start, event.end, tz)} in {calendar_id}")
+        emit_line(f"Created event {event.id}: {event.display_title()}, {format_period(event.start, event.end, tz)} in {calendar_id}")
     return 0
 
 
@@ -217,7 +217,7 @@ def _done(ctx: CommandContext, event_id: str, calendar_id: str, status: str, *, 
         emit_json({"id": event_id, "calendar_id": calendar_id, "status": status, "notified": notified})
     else:
         told = "" if notified else " (attendees not notified)"
-        print(f"Event {event_id} in {calendar_id} {status}{told}.")
+        emit_line(f"Event {event_id} in {calendar_id} {status}{told}.")
 
 
 async def approve_event(ctx: CommandContext) -> int:
@@ -242,6 +242,6 @@ async def _decide_event(ctx: CommandContext, *, approve: bool) -> int:
         emit_json(event)
     else:
         verb = "Approved" if approve else "Rejected"
-        print(f"{verb} {event.display_title()} ({event.id}) in {room.name}, {format_period(event.start, event.end, tz)}.")
+        emit_line(f"{verb} {event.display_title()} ({event.id}) in {room.name}, {format_period(event.start, event.end, tz)}.")
     return 0
 

@@ -22,6 +22,18 @@ ERROR_LEVELS = ("l", "m", "q", "h")
 #: Width in modules of the smallest (version 1) QR code, before the quiet zone.
 SMALLEST_SYMBOL = 21
 
+#: Most characters any QR code holds: 7,089 digits (version 40, level L, numeric mode; ISO/IEC
+#: 18004 table 7). Longer text is refused before the encoder searches every version for room.
+MAX_QR_CHARACTERS = 7089
+
+#: Widest PNG written, in pixels: a version-40 code at 4096 px is over 20 px a module, more
+#: than any printer or screen needs; an unbounded size made a multi-gigabyte image.
+MAX_PNG_SIZE = 4096
+
+#: Largest SVG scale (user units per module); the file's size does not grow with it, but the
+#: drawing's stated width does, and beyond this no viewer shows it whole.
+MAX_SVG_SCALE = 100
+
 DARK_RGB = (0x00, 0x00, 0x00)
 LIGHT_RGB = (0xFF, 0xFF, 0xFF)
 UPPER_HALF_BLOCK = "\u2580"
@@ -36,6 +48,17 @@ def make_qr(text: str, *, error: str = "m") -> segno.QRCode:
     """
     if not isinstance(text, str) or text == "":
         raise InvalidInputError("nothing to encode: the QR text is empty", field="text")
+    if len(text) > MAX_QR_CHARACTERS:
+        raise InvalidInputError(
+            f"the QR text is too long ({len(text)} characters): no QR code holds more than {MAX_QR_CHARACTERS}",
+            field="text",
+            hint="Shorten the text, e.g. encode a short link or token instead.",
+        )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (a non-UTF-8 byte that reached us) has no bytes a scanner could read.
+        raise InvalidInputError("the QR text is not valid Unicode text (it holds a lone surrogate)", field="text") from None
     level = str(error).lower()
     if level not in ERROR_LEVELS:
         raise InvalidInputError(
@@ -114,8 +137,8 @@ def qr_ansi(text: str, *, border: int = 2) -> str:
 
 def save_svg(text: str, path: str | os.PathLike[str], *, scale: int = 8, border: int = 4) -> Path:
     """Write an SVG (black on an opaque white background) and return its path."""
-    if not isinstance(scale, int) or scale < 1:
-        raise InvalidInputError(f"SVG scale must be a whole number >= 1, not {scale!r}", field="scale")
+    if not isinstance(scale, int) or not 1 <= scale <= MAX_SVG_SCALE:
+        raise InvalidInputError(f"SVG scale must be a whole number from 1 to {MAX_SVG_SCALE}, not {scale!r}", field="scale")
     code = make_qr(text)
     target = Path(path)
     code.save(str(target), kind="svg", scale=scale, border=_check_border(border), dark="#000", light="#fff")
@@ -141,6 +164,8 @@ def save_png(text: str, path: str | os.PathLike[str], *, size: int = 256, border
             f"PNG size {size!r} is too small: a QR code with a {border}-module border needs at least {smallest} px",
             field="size",
         )
+    if size > MAX_PNG_SIZE:
+        raise InvalidInputError(f"PNG size {size} is too large: at most {MAX_PNG_SIZE} px", field="size")
     code = make_qr(text)
     width, _ = code.symbol_size(scale=1, border=border)
     target = Path(path)
