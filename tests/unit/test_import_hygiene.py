@@ -115,8 +115,11 @@ sys.exit(main([]))
 FIRST_PAINT_MODULES = {
     "staffterm",
     "staffterm.cli",
+    "staffterm.cli_arg_types",  # argument types the parser checks with (stdlib only)
     "staffterm.cli_context",
+    "staffterm.cli_output",  # the guarded standard streams' sanitiser (stdlib only)
     "staffterm.cli_parser",
+    "staffterm.cli_streams",  # stdout guarded while any command runs, the console too (stdlib only)
     "staffterm.cli_times",
     "staffterm.errors",
     "staffterm.paths",
