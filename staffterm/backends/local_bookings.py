@@ -28,7 +28,8 @@ from staffterm.backends.local_rules import (
     shares_zone,
 )
 from staffterm.backends.local_store import Session, find_asset, find_user, find_zone, new_id, placeholders
-from staffterm.backends.local_time import format_local_span, format_local_time, to_epoch
+from staffterm.backends.clashes import format_local_span
+from staffterm.backends.local_time import format_local_time, to_epoch
 from staffterm.errors import ConflictError, InvalidInputError, LimitReachedError, NotFoundError
 from staffterm.models import Booking, BookingDraft, BookingPatch, BookingQuery, HistoryEntry
 

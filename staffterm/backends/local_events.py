@@ -31,8 +31,9 @@ from staffterm.backends.local_store import (
     placeholders,
     room_approval_flag,
 )
-from staffterm.backends.local_time import format_local_span, from_epoch, require_window, to_epoch
-from staffterm.errors import ConflictError, InvalidInputError, NotFoundError
+from staffterm.backends.clashes import format_local_span, room_clash_error
+from staffterm.backends.local_time import from_epoch, require_window, to_epoch
+from staffterm.errors import InvalidInputError, NotFoundError
 from staffterm.models import (
     Attendee,
     Booking,
@@ -163,13 +164,6 @@ def room_clashes(
     return clashes
 
 
-def describe_clash(item: Event | Booking, tz_name: str | None) -> str:
-    span = format_local_span(item.start, item.end, tz_name)
-    if isinstance(item, Event):
-        return f"{span} ({item.display_title(masked=True)})"
-    return f"{span} (booking {item.id}{', ' + item.title if item.title else ''})"
-
-
 def refuse_room_clashes(
     s: Session,
     rooms: list[Room],
@@ -179,23 +173,14 @@ def refuse_room_clashes(
     exclude_event_id: str | None = None,
     exclude_booking_id: str | None = None,
 ) -> None:
-    everything: list[Event | Booking] = []
-    reasons: list[str] = []
-    for room in rooms:
-        found = room_clashes(
-            s, room, start, end, exclude_event_id=exclude_event_id, exclude_booking_id=exclude_booking_id
-        )
-        if found:
-            tz_name = room_timezone(s, room)
-            described = "; ".join(describe_clash(c, tz_name) for c in found)
-            reasons.append(f"{room.name} ({room.id}) is already booked {described}")
-            everything.extend(found)
-    if everything:
-        raise ConflictError(
-            "; ".join(reasons),
-            clashes=everything,
-            hint="Pick another time or room; the room timeline shows what is free.",
-        )
+    found = [
+        (room, room_timezone(s, room),
+         room_clashes(s, room, start, end, exclude_event_id=exclude_event_id, exclude_booking_id=exclude_booking_id))
+        for room in rooms
+    ]
+    refusal = room_clash_error(found)
+    if refusal is not None:
+        raise refusal
 
 
 # --------------------------------------------------------------------------- writing

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from staffterm.backends.local_time import format_local_span, format_local_time
+from staffterm.backends.clashes import format_local_span
+from staffterm.backends.local_time import format_local_time
 from staffterm.models import BookingState, Room
 
 # Booking types whose assets must be listed in the ``assets`` table with the same type.

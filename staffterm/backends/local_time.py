@@ -84,14 +84,3 @@ def format_local_time(moment: datetime, tz_name: str | None) -> str:
     """``2026-03-29 09:00 Europe/London``."""
     zone = ZoneInfo(tz_name) if tz_name else timezone.utc
     return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} {tz_name or 'UTC'}"
-
-
-def format_local_span(start: datetime, end: datetime, tz_name: str | None) -> str:
-    """``2026-03-29 09:00–10:00 Europe/London`` — how clashes are described to an operator."""
-    zone = ZoneInfo(tz_name) if tz_name else timezone.utc
-    a = start.astimezone(zone)
-    b = end.astimezone(zone)
-    label = tz_name or "UTC"
-    if a.date() == b.date():
-        return f"{a:%Y-%m-%d %H:%M}–{b:%H:%M} {label}"
-    return f"{a:%Y-%m-%d %H:%M}–{b:%Y-%m-%d %H:%M} {label}"

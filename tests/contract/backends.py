@@ -156,7 +156,6 @@ async def open_placeos(tmp_path: Path, clock: FrozenClock) -> AsyncIterator[Back
 
 # --------------------------------------------------------------------------- the list
 
-_NO_EVENT_CLASH_CHECK = "PlaceOS backend makes clashing meetings: it does not ask POST /events/clashing-assets first"
 
 CONTRACT_BACKENDS: tuple[ContractBackend, ...] = (
     ContractBackend("local", LOCAL, open_local),
@@ -164,17 +163,5 @@ CONTRACT_BACKENDS: tuple[ContractBackend, ...] = (
         "placeos",
         PLACEOS,
         open_placeos,
-        diverges={
-            # PlaceOS/staff-api src/controllers/events.cr, create and update: the event goes to the
-            # host's calendar with the room as an attendee and no clash check; whether the room
-            # takes it is up to the room mailbox's own policy, later. Staff API offers the check
-            # separately (events.cr, clashing_assets: POST /events/clashing-assets), which the
-            # backend does not call, so a room is double-booked without a ConflictError.
-            "test_a_clashing_meeting_is_a_conflict_naming_the_clash": _NO_EVENT_CLASH_CHECK,
-            "test_moving_a_meeting_onto_another_is_a_conflict": _NO_EVENT_CLASH_CHECK,
-            # staffterm/backends/placeos/wire_errors.py maps every 405 (NotAllowed) to ConflictError,
-            # the too-early check-in included; the local site says InvalidInputError.
-            "test_check_in_too_early_is_invalid_input": "PlaceOS backend: a too-early check-in is a ConflictError",
-        },
     ),
 )

@@ -512,9 +512,9 @@ def test_403_names_the_action_in_plain_words():
     assert "POST /api/staff/v1/bookings/12/check_in" in error.message
 
 
-def test_405_is_a_conflict_in_the_words_of_the_servers_reason():
+def test_405_is_a_refusal_in_the_words_of_the_servers_reason():
     error = placeos_error(reply(405, {"error": "check-in refused: too early"}, path="/api/staff/v1/bookings/3/check_in"))
-    assert isinstance(error, ConflictError)
+    assert isinstance(error, InvalidInputError) and error.field == "state"  # the booking's state, not a clash
     assert "refused to check in a booking: it is too early" in error.message
     other = placeos_error(reply(405, {"error": "some new rule"}, path="/api/staff/v1/bookings/3/check_in"))
     assert other.message == "PlaceOS refused to check in a booking: some new rule"

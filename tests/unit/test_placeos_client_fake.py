@@ -523,7 +523,7 @@ async def test_booking_state(fake, client):
 async def test_booking_check_in_window(fake, client):
     made = await client.staff.create_booking("desk", "desk-l1-04", zones=["zone-syd-l1"], booking_start=at("11:00"),
                                              booking_end=at("12:00"), user_email="reception@acme.example")
-    with pytest.raises(ConflictError) as caught:
+    with pytest.raises(InvalidInputError) as caught:
         await client.staff.booking_check_in(made["id"])
     assert "too early; check-in opens 1 hour before the start" in caught.value.message
     assert fake.state.bookings[made["id"]]["checked_in"] is False

@@ -249,12 +249,12 @@ class BookingsMixin(PlaceOSCore):
     async def check_in_booking(self, booking_id: str, *, state: bool = True) -> Booking:
         try:
             return await self._call_booking(booking_id, self.staff.booking_check_in, bool(state))
-        except ConflictError as exc:
-            if not state or exc.clashes:
-                raise  # a 409 names the booking in the way: that says it already
+        except InvalidInputError as exc:
+            if not state:
+                raise
             raise await self._check_in_refused(booking_id, exc) from None
 
-    async def _check_in_refused(self, booking_id: str, refused: ConflictError) -> ConflictError:
+    async def _check_in_refused(self, booking_id: str, refused: InvalidInputError) -> InvalidInputError:
         """PlaceOS's 405 says only that check-in is not allowed; say when it opens (or that the
         booking ended, or was checked out) in the booking's own time zone, as the demo site does."""
         try:
@@ -268,7 +268,7 @@ class BookingsMixin(PlaceOSCore):
             what=f"booking {booking.id}", start=booking.start, end=booking.end, now=self.clock.now(),
             early_seconds=early, checked_out_at=booking.checked_out_at, tz_name=booking.timezone,
         )
-        return ConflictError(reason, hint="") if reason else refused
+        return InvalidInputError(reason, field="state") if reason else refused
 
     async def set_booking_state(self, booking_id: str, state: str) -> Booking:
         text = require_text(state, "state")

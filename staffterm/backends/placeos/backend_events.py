@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from staffterm.backends.clashes import room_clash_error
 from staffterm.backends.placeos.backend_core import (
     CalendarRef,
     PlaceOSCore,
@@ -27,7 +28,7 @@ from staffterm.errors import (
     UnavailableError,
     invalid_input_from,
 )
-from staffterm.models import Event, EventDraft, EventPatch, EventStatus, Room
+from staffterm.models import Event, EventDraft, EventPatch, EventStatus, ResponseStatus, Room
 
 
 def as_model(model: type, value: Any, what: str) -> Any:
@@ -87,6 +88,30 @@ class EventsMixin(PlaceOSCore):
                 raise InvalidInputError(f"{room.name} ({room.id}) cannot be booked", field="room_ids")
         return rooms
 
+    async def _refuse_room_clashes(self, rooms: list[Room], start: datetime, end: datetime,
+                                   *, moving: str | None = None) -> None:
+        """Staff-api books the room without a clash check (PlaceOS/staff-api src/controllers/
+        events.cr, create and update: the event goes to the host's calendar with the room as an
+        attendee; whether the room keeps it is the room mailbox's own policy, later). A desk must
+        not double-book a room on that promise: each room's calendar is read for the window first,
+        and a live meeting in the way (not cancelled, not declined by the room, not the meeting
+        being moved) is refused as on every other backend."""
+        found = []
+        for room in rooms:
+            ref = CalendarRef(email=room.email, room=room)
+            rows = await self.staff.query_events(start, end, systems=[room.id])
+            events = self.convert_rows(rows, lambda row, ref=ref: self._event(row, ref), "meeting")
+            in_way = {
+                e.id: e for e in events
+                if e.status != EventStatus.CANCELLED and e.id != moving and e.start < end and e.end > start
+                and not any(a.email == room.email and a.response == ResponseStatus.DECLINED for a in e.attendees)
+            }
+            if in_way:
+                found.append((room, await self.room_timezone(room), sorted(in_way.values(), key=lambda e: e.start)))
+        refusal = room_clash_error(found)
+        if refusal is not None:
+            raise refusal
+
     async def create_event(self, calendar_id: str, draft: EventDraft, *, idempotency_key: str | None = None) -> Event:
         draft = as_model(EventDraft, draft, "meeting")
         ref = await self.resolve_calendar(calendar_id)
@@ -113,6 +138,7 @@ class EventsMixin(PlaceOSCore):
             earlier = await self._event_made_with(idempotency_key, draft, body, ref)
             if earlier is not None:
                 return earlier
+        await self._refuse_room_clashes(rooms, draft.start, draft.end)
         data = await self.staff.create_event(body, idempotency_key=idempotency_key)
         return self._event(data, ref)
 
@@ -163,6 +189,12 @@ class EventsMixin(PlaceOSCore):
         elif patch.attendees is not None:
             # New attendees replace the list: keep the meeting's other rooms in it.
             resources = [r for r in (self._rooms.get(i) for i in current.room_ids[1:]) if r is not None]
+        # Only a window that grows, or new rooms, can meet a meeting that was not in the way before.
+        if start < current.start or end > current.end or patch.room_ids is not None:
+            await self.room_index()
+            booked = await self.rooms_for(patch.room_ids) if patch.room_ids is not None else [
+                r for r in (self._rooms.get(i) for i in current.room_ids) if r is not None]
+            await self._refuse_room_clashes(booked, start, end, moving=current.id)
         body = event_to_wire(sent, resources=resources)
         moving = new_system != old_system
         if new_system and (moving or ref.room is not None):

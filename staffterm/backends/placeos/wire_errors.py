@@ -234,13 +234,17 @@ def _early_window(reason: str) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
-def _refusal(request: httpx.Request, what: str, reason: str) -> ConflictError:
+def _refusal(request: httpx.Request, what: str, reason: str) -> ConflictError | InvalidInputError:
     """A 405, in the words of what was refused. Staff-api sends it for (src/controllers/bookings.cr):
     any action on a deleted booking (``check_deleted``: ``head :method_not_allowed``, no body),
     and in ``check_in`` "a checked out booking cannot be checked back in", "The booking has ended",
     "Can only check in an <h> hour before the booking start"; in ``update`` "editing booking times
     is allowed on parent bookings only." Guest and event check-ins (guests.cr, events.cr
-    ``guest_checkin``) send no 405: a cancelled meeting is a 404 there."""
+    ``guest_checkin``) send no 405: a cancelled meeting is a 404 there.
+
+    A refusal because of the booking's own state (ended, too early, checked out) is an
+    ``InvalidInputError`` on the ``state`` field, as the local site says it: nothing is in the
+    way, so it is not a ``ConflictError`` (which carries the items that clash)."""
     if request.url.params.get("state", "").lower() == "false" and what.startswith("check in"):
         what = "check out" + what[len("check in"):]  # state=false is a check-out
     text = reason.strip().lower()
@@ -248,19 +252,20 @@ def _refusal(request: httpx.Request, what: str, reason: str) -> ConflictError:
         return ConflictError(f"PlaceOS refused to {what}: the booking was deleted",
                              hint="A deleted booking cannot be changed or checked in or out; book again if the visit is still on.")
     if "checked out" in text or "checked back in" in text:
-        return ConflictError(f"PlaceOS refused to {what}: the booking was already checked out, and a checked-out "
+        return InvalidInputError(f"PlaceOS refused to {what}: the booking was already checked out, and a checked-out "
                              "booking cannot be checked in again", hint="Make a new booking for the rest of the stay.")
     if "ended" in text:
-        return ConflictError(f"PlaceOS refused to {what}: the booking has already ended",
-                             hint="Check-in closes when the booking ends.")
+        return InvalidInputError(f"PlaceOS refused to {what}: the booking has already ended",
+                             hint="Check-in closes when the booking ends.", field="state")
     if "too early" in text or "can only check in" in text:
         window = _early_window(reason)
         opens = f"check-in opens {window} before the start" if window else "check-in has not opened yet"
-        return ConflictError(f"PlaceOS refused to {what}: it is too early; {opens}",
-                             hint="Try again nearer the start of the booking.")
+        return InvalidInputError(f"PlaceOS refused to {what}: it is too early; {opens}",
+                             hint="Try again nearer the start of the booking.", field="state")
     if "parent" in text:
-        return ConflictError(f"PlaceOS refused to {what}: the times of a recurring booking can only be changed on "
-                             "the whole series", hint="Change the recurring booking itself, not one occurrence.")
+        return InvalidInputError(f"PlaceOS refused to {what}: the times of a recurring booking can only be changed "
+                                 "on the whole series", hint="Change the recurring booking itself, not one occurrence.",
+                                 field="booking_start")
     return ConflictError(f"PlaceOS refused to {what}: {reason}")
 
 
