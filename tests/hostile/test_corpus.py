@@ -1,0 +1,21 @@
+"""Every hostile value in every slot: exit 0/1/2 only, one plain message line, no raw control
+characters on either stream, and a refused command leaves the site exactly as it was."""
+
+from __future__ import annotations
+
+from tests.hostile.conftest import shown
+from tests.hostile.corpus import MUST_FAIL, READS, TEXT_VALUES, cases
+
+
+def test_the_corpus_covers_every_slot_with_every_value(tmp_path):
+    tried = cases(str(tmp_path / "code.png"))
+    assert len(tried) >= (len(MUST_FAIL) + len(READS)) * len(TEXT_VALUES)
+
+
+def test_every_hostile_argument_gets_a_plain_answer_and_changes_nothing(site, tmp_path):
+    failures: list[str] = []
+    tried = cases(str(tmp_path / "code.png"))
+    for argv, must_fail in tried:
+        for problem in site.check(argv, must_fail=must_fail):
+            failures.append(f"{shown(argv)}: {problem}")
+    assert not failures, f"{len(failures)} problems in {len(tried)} inputs:\n" + "\n".join(failures[:60])
