@@ -4,12 +4,15 @@ characters on either stream, and a refused command leaves the site exactly as it
 from __future__ import annotations
 
 from tests.hostile.conftest import shown
-from tests.hostile.corpus import MUST_FAIL, READS, TEXT_VALUES, cases
+from tests.hostile.corpus import CORE_TEXT_VALUES, FULL, MUST_FAIL, READS, TEXT_VALUES, cases
 
 
-def test_the_corpus_covers_every_slot_with_every_value(tmp_path):
+def test_the_corpus_covers_every_slot_and_sends_every_value_somewhere(tmp_path):
     tried = cases(str(tmp_path / "code.png"))
-    assert len(tried) >= (len(MUST_FAIL) + len(READS)) * len(TEXT_VALUES)
+    assert len(tried) >= (len(MUST_FAIL) + len(READS)) * len(CORE_TEXT_VALUES)
+    assert FULL <= set(MUST_FAIL) | set(READS) and set(CORE_TEXT_VALUES) <= set(TEXT_VALUES)
+    sent = {arg for argv, _ in tried for arg in argv}
+    assert set(TEXT_VALUES) <= sent
 
 
 def test_every_hostile_argument_gets_a_plain_answer_and_changes_nothing(site, tmp_path):
