@@ -119,7 +119,7 @@ def test_arguments_that_are_not_utf8_are_refused_naming_them(home):
 
 def test_an_endless_file_argument_is_refused_after_a_bounded_read(home):
     started = time.monotonic()
-    done = _staffterm(home, ["placeos", "signal", "--id", "x", "--key", "k", "--payload", "@/dev/zero"])
+    done = _staffterm(home, ["placeos", "signal", "--channel", "c", "--payload", "@/dev/zero"])
     assert done.returncode == 2 and "1 MiB" in _plain(done.stderr)
     assert time.monotonic() - started < 20
 
