@@ -117,7 +117,7 @@ MUST_FAIL: list[str] = [
     "freebusy --room {}",
     "tenant remove {}",
     "--tenant {} rooms",
-    "placeos get_zone --id {}",
+    "placeos zone --zone_id {}",
 ]
 
 READS: list[str] = [

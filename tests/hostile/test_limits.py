@@ -119,7 +119,7 @@ def test_every_write_handler_exists_and_reads_are_not_writes():
     assert command_writes(parse("placeos", "signal", "--channel", "c", "--payload", "{}"))
     assert not command_writes(parse("qr", "x"))
     assert not command_writes(parse("bookings"))
-    assert not command_writes(parse("placeos", "get_zone", "--id", "z"))
+    assert not command_writes(parse("placeos", "zone", "--zone_id", "z"))
 
 
 def test_an_unrecognised_argument_is_echoed_escaped_on_one_line(site):
