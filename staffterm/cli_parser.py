@@ -41,7 +41,12 @@ Times: ISO 8601 with an offset (2026-11-21T09:00+01:00), Z, or naive (read in th
 time zone when a zone or room is given, else this computer's zone); a bare date (2026-11-21)
 means the whole day. A missing --start/--end means today.
 
-Exit codes: 0 ok, 1 the operation failed (nothing changed), 2 bad usage.
+Limits: whole numbers up to 2147483647, dates from 0001-01-03 to 9999-12-29, @file arguments
+up to 1 MiB, qr --size up to 4096 px. Control characters in output are shown as escapes (\\x1b,
+\\n); --json gives the exact text.
+
+Exit codes: 0 ok (also when a change was saved but its confirmation could not be printed),
+1 the operation failed (nothing changed), 2 bad usage.
 Environment: STAFFTERM_CONFIG (config file), STAFFTERM_DATA_DIR, STAFFTERM_CONFIG_DIR,
 STAFFTERM_DEBUG=1 (tracebacks for unexpected errors), STAFFTERM_FROZEN_NOW=<ISO time>
 (testing aid: freeze the clock the commands see).
