@@ -54,7 +54,9 @@ class Run:
             if raw:
                 found.append(f"raw control character {raw.group()!r} on {name}")
         if self.rc != 0:
-            lines = message_lines(self.err)
+            # A note on how the input was read (which zone an offset-less time was taken in) may
+            # come before the refusal: it explains it; the refusal itself is one line.
+            lines = [line for line in message_lines(self.err) if not line.startswith("staffterm: note:")]
             if len(lines) != 1:
                 found.append(f"{len(lines)} message lines on stderr: {lines[:3]!r}")
             elif not lines[0].startswith("staffterm"):

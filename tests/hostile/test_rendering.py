@@ -65,14 +65,32 @@ def test_plain_lines_and_long_messages():
     assert len(long) <= 500 and "characters left out" in long
 
 
+def plant_title(site, table: str, item_id: str, title: str) -> None:
+    """A hostile title as a remote calendar could hand it over: the desk's own writes refuse control
+    characters in titles (services/booking_rules.py), so it is written into the site directly."""
+    import sqlite3
+
+    (path,) = site.data.glob("*.sqlite3")
+    with sqlite3.connect(path) as db:
+        assert db.execute(f"UPDATE {table} SET title = ? WHERE id = ?", (title, item_id)).rowcount == 1
+
+
+def test_the_desk_refuses_a_title_with_control_characters(site):
+    refused = run_cli(
+        ["bookings", "create", "--type", "desk", "--asset", "desk-lon-2-01", "--user", "ada.lovelace@acme.example",
+         "--start", "2026-11-23T09:00", "--end", "2026-11-23T10:00", "--title", EVIL.replace("\udcff", "")]
+    )
+    assert refused.rc == 1 and "control characters" in refused.err and not RAW_CONTROL.search(refused.err)
+
+
 def test_a_hostile_title_reaches_the_terminal_escaped_in_every_view_and_exact_in_json(site):
     created = run_cli(
         ["bookings", "create", "--type", "desk", "--asset", "desk-lon-2-01", "--user", "ada.lovelace@acme.example",
-         "--start", "2026-11-23T09:00", "--end", "2026-11-23T10:00", "--title", EVIL.replace("\udcff", ""), "--json"]
+         "--start", "2026-11-23T09:00", "--end", "2026-11-23T10:00", "--title", "Board", "--json"]
     )
     assert created.rc == 0, created.err
     booking = json.loads(created.out)
-    assert booking["title"] == EVIL.replace("\udcff", "")
+    plant_title(site, "bookings", booking["id"], EVIL.replace("\udcff", ""))
 
     listing = run_cli(["bookings", "--start", "2026-11-23"])
     assert listing.rc == 0 and not RAW_CONTROL.search(listing.out)
@@ -89,13 +107,13 @@ def test_a_hostile_title_reaches_the_terminal_escaped_in_every_view_and_exact_in
     run_cli(["bookings", "delete", booking["id"]])
 
 
-def test_a_hostile_event_title_is_escaped_in_the_confirmation_and_the_listing(site):
+def test_a_hostile_event_title_is_escaped_in_the_listing(site):
     created = run_cli(
-        ["events", "create", "--room", "rm-lon-1-01", "--title", "Sync\x1b]8;;http://x\x07link\nforged",
-         "--start", "2026-11-22T09:00", "--end", "2026-11-22T09:30"]
+        ["events", "create", "--room", "rm-lon-1-01", "--title", "Sync",
+         "--start", "2026-11-22T09:00", "--end", "2026-11-22T09:30", "--json"]
     )
     assert created.rc == 0, created.err
-    assert not RAW_CONTROL.search(created.out) and created.out.count("\n") == 1
+    plant_title(site, "events", json.loads(created.out)["id"], "Sync\x1b]8;;http://x\x07link\nforged")
     listing = run_cli(["events", "--calendar", "rm-lon-1-01", "--start", "2026-11-22"])
     assert listing.rc == 0 and not RAW_CONTROL.search(listing.out)
     assert "Sync\\x1b]8;;http://x\\x07link\\nforged" in listing.out
