@@ -71,6 +71,8 @@ def _handled(ctx: Any, command: Callable[[], int]) -> int:
         say(f"{exc.prog}: error: {message(exc)}")
         return 2
     except StafftermError as exc:
+        if getattr(exc, "applied", None) is True:
+            return _applied_without_reply(ctx, exc)
         _report_failure(ctx, exc)
         return 1
     except KeyboardInterrupt:
@@ -172,6 +174,21 @@ def _open_console(ctx: Any) -> int:
     if ctx.frozen_clock is not None:
         kwargs["clock"] = ctx.frozen_clock
     return int(run_console(**kwargs) or 0)
+
+
+def _applied_without_reply(ctx: Any, err: StafftermError) -> int:
+    """The service accepted the write (a 2xx arrived) but its reply was cut off: the change is
+    done, so the exit status is 0; only the details the reply would have carried are missing."""
+    from staffterm.cli_output import emit_json, message
+    from staffterm.cli_streams import OutputFailed, say
+
+    say(message(f"staffterm: done, but the details could not be shown: {err.message}"))
+    if ctx.json:
+        try:
+            emit_json(err.to_json_dict())
+        except OutputFailed:
+            pass
+    return 0
 
 
 def _report_failure(ctx: Any, err: StafftermError) -> None:
