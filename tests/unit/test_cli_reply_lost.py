@@ -31,7 +31,7 @@ def test_the_json_of_an_applied_write_says_applied(capsys):
     lost = ReplyLostError("PlaceOS carried out POST /bookings but its reply was cut off", applied=True)
     assert _handled(_ctx(json_out=True), _raise(lost)) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["applied"] is True and out["kind"] == "reply_lost"
+    assert out["applied"] is True and out["error"] == "reply_lost"
 
 
 def test_a_write_that_may_have_happened_is_a_failure_with_how_to_check(capsys):
