@@ -1,0 +1,225 @@
+"""The locked-down App both kiosks are built on.
+
+No quit, suspend, command palette or other screens: the App and its screens are declared with
+``inherit_bindings=False`` (Textual's App binds ctrl+q to quit and ctrl+c to a quit hint; its
+Screen binds tab/shift+tab to focus moves and ctrl+c to copy), the palette is off, pasted text is
+dropped, and text selection is off. The only way out is the admin menu behind the PIN.
+Inactivity returns to the start and clears what was typed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from textual import events
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.widgets import Button, Input, Static
+
+from staffterm.services.kiosk_pin import PinGate
+
+#: The key that asks for the admin PIN (shown nowhere on screen; staff are told it).
+ADMIN_KEY = "ctrl+a"
+
+
+class KioskScreen(Screen, inherit_bindings=False):
+    """A screen with no inherited keys (no tab focus moves, no copy)."""
+
+
+class PinPrompt(ModalScreen[bool], inherit_bindings=False):
+    """Asks for the admin PIN; dismisses True when it is right. Wrong tries back off."""
+
+    DEFAULT_CSS = """
+    PinPrompt { align: center middle; }
+    PinPrompt > Vertical { width: 44; height: auto; border: thick $accent; padding: 1 2; background: $surface; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+
+    def __init__(self, gate: PinGate | None) -> None:
+        super().__init__()
+        self.gate = gate
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Staff only: enter the admin PIN", id="pin-title")
+            yield Input(password=True, restrict=r"[0-9]*", max_length=12, id="pin-input")
+            yield Static("", id="pin-message")
+
+    def on_mount(self) -> None:
+        message = self.query_one("#pin-message", Static)
+        if self.gate is None:
+            message.update("No admin PIN is set for this kiosk.")
+        elif self.gate.wait_left() > 0:
+            message.update(f"Too many wrong tries: wait {int(self.gate.wait_left()) + 1} s.")
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        message = self.query_one("#pin-message", Static)
+        pin = event.value
+        event.input.value = ""
+        if self.gate is None:
+            message.update("No admin PIN is set for this kiosk.")
+            return
+        if self.gate.wait_left() > 0:
+            message.update(f"Too many wrong tries: wait {int(self.gate.wait_left()) + 1} s.")
+            return
+        if self.gate.attempt(pin):
+            self.dismiss(True)
+            return
+        wait = self.gate.wait_left()
+        message.update(f"Wrong PIN. Too many wrong tries: wait {int(wait) + 1} s." if wait > 0 else "Wrong PIN.")
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class AdminMenu(ModalScreen[tuple[str, str] | None], inherit_bindings=False):
+    """Exit the kiosk, reload it, or switch it to another room or building."""
+
+    DEFAULT_CSS = """
+    AdminMenu { align: center middle; }
+    AdminMenu > Vertical { width: 56; height: auto; border: thick $warning; padding: 1 2; background: $surface; }
+    AdminMenu Button { width: 100%; margin-bottom: 1; }
+    """
+    BINDINGS = [Binding("escape", "close", "Close", show=False)]
+
+    def __init__(self, switch_label: str) -> None:
+        super().__init__()
+        self.switch_label = switch_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Kiosk admin")
+            yield Button("Exit the kiosk", id="admin-exit", variant="error")
+            yield Button("Reload", id="admin-reload")
+            yield Static(self.switch_label)
+            yield Input(placeholder="id, then Enter", id="admin-switch")
+            yield Button("Close", id="admin-close")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        choice = {"admin-exit": ("exit", ""), "admin-reload": ("reload", "")}.get(event.button.id or "")
+        self.dismiss(choice)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.value.strip():
+            self.dismiss(("switch", event.value.strip()))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class KioskApp(App[None], inherit_bindings=False):
+    """Base of the lobby kiosk and the room panel."""
+
+    ENABLE_COMMAND_PALETTE = False
+    ALLOW_SELECT = False
+    BINDINGS = [Binding(ADMIN_KEY, "admin", "Admin", show=False, priority=True)]
+
+    def __init__(
+        self, *, pin_gate: PinGate | None, idle_seconds: float = 60.0, monotonic: Callable[[], float] = time.monotonic,
+        theme: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.pin_gate = pin_gate
+        self.idle_seconds = idle_seconds
+        self.monotonic = monotonic
+        self._idle_timer: Timer | None = None
+        self.admin_result: tuple[str, str] | None = None
+        self.animation_level = "none"
+        self._install_themes(theme)
+
+    # ----------------------------------------------------------------- themes
+
+    def _install_themes(self, preferred: str | None) -> None:
+        from staffterm.ui.themes import DEFAULT_THEME_NAME, choose_theme, load_themes
+
+        for theme in load_themes().themes:
+            self.register_theme(theme)
+        name = choose_theme(self.available_themes, preferred, DEFAULT_THEME_NAME)
+        if name in self.available_themes:
+            self.theme = name
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        from staffterm.ui.themes import variable_defaults_for
+
+        # The timeline's free/busy colours, darker on light themes (as in the desk console).
+        try:
+            current = self.current_theme
+        except Exception:  # asked before the theme machinery is set up
+            current = None
+        return variable_defaults_for(current)
+
+    # ----------------------------------------------------------------- lockdown
+
+    def action_quit(self) -> None:
+        """Never quits: leaving goes through the admin menu."""
+
+    async def action_suspend_process(self) -> None:
+        """Never suspends to the shell."""
+
+    def action_command_palette(self) -> None:
+        """No command palette on a kiosk."""
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Paste):
+            # Pasted text could be anything (many lines, control characters): a kiosk takes
+            # typing and a scanner's keystrokes only.
+            event.stop()
+            return
+        if isinstance(event, events.InputEvent) and not event.is_forwarded:
+            self.note_activity()
+        await super().on_event(event)
+
+    def note_activity(self) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.reset()
+
+    def on_mount(self) -> None:
+        self._idle_timer = self.set_interval(self.idle_seconds, self._idle, name="kiosk-idle")
+
+    def _idle(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.reset_to_start()
+
+    def reset_to_start(self) -> None:
+        """Back to the welcome (or status) view with nothing typed left on screen."""
+
+    # ----------------------------------------------------------------- admin
+
+    def action_admin(self) -> None:
+        if isinstance(self.screen, (PinPrompt, AdminMenu)):
+            return
+        self.push_screen(PinPrompt(self.pin_gate), self._after_pin)
+
+    def _after_pin(self, ok: bool | None) -> None:
+        if ok:
+            self.push_screen(AdminMenu(self.switch_label()), self._after_admin)
+
+    def _after_admin(self, choice: tuple[str, str] | None) -> None:
+        if choice is None:
+            return
+        what, value = choice
+        if what == "exit":
+            self.admin_result = choice
+            self.exit()
+        elif what == "reload":
+            self.reload()
+        elif what == "switch":
+            self.switch_to(value)
+
+    def switch_label(self) -> str:
+        return "Switch to:"
+
+    def reload(self) -> None:
+        """Read everything again."""
+
+    def switch_to(self, target: str) -> None:
+        """Show another room or building."""
