@@ -60,3 +60,35 @@ def screen_text(app) -> str:
     svg = app.export_screenshot()
     lines = re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.S)
     return html.unescape("".join(lines)).replace("\xa0", " ")
+
+
+class Outage:
+    """Wraps a real backend; while ``down`` every call raises ``UnavailableError`` (a network
+    outage as the http layer reports it), and nothing reaches the site."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.down = False
+        self.calls: list[str] = []
+
+    def __getattr__(self, name):
+        import inspect
+
+        from staffterm.errors import UnavailableError
+
+        attr = getattr(self.inner, name)
+        if not inspect.iscoroutinefunction(attr):
+            return attr
+
+        async def call(*args, **kwargs):
+            if self.down:
+                raise UnavailableError("the site cannot be reached (connection refused)")
+            self.calls.append(name)
+            return await attr(*args, **kwargs)
+
+        return call
+
+
+@pytest.fixture
+def outage(demo_session):
+    return Outage(demo_session.backend)
