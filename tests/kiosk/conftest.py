@@ -92,3 +92,9 @@ class Outage:
 @pytest.fixture
 def outage(demo_session):
     return Outage(demo_session.backend)
+
+
+def flat(text: str) -> str:
+    """``text`` with every space, line break and box-drawing character taken out, so a phrase
+    wrapped over two lines is still found."""
+    return "".join(ch for ch in text if ch.isalnum())

@@ -9,6 +9,7 @@ Inactivity returns to the start and clears what was typed.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -35,7 +36,7 @@ class PinPrompt(ModalScreen[bool], inherit_bindings=False):
 
     DEFAULT_CSS = """
     PinPrompt { align: center middle; }
-    PinPrompt > Vertical { width: 44; height: auto; border: thick $accent; padding: 1 2; background: $surface; }
+    PinPrompt > Vertical { width: 64; height: auto; border: thick $accent; padding: 1 2; background: $surface; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
 
@@ -54,7 +55,7 @@ class PinPrompt(ModalScreen[bool], inherit_bindings=False):
         if self.gate is None:
             message.update("No admin PIN is set for this kiosk.")
         elif self.gate.wait_left() > 0:
-            message.update(f"Too many wrong tries: wait {int(self.gate.wait_left()) + 1} s.")
+            message.update(f"Too many wrong tries: wait {math.ceil(self.gate.wait_left())} s.")
         self.query_one(Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -66,13 +67,13 @@ class PinPrompt(ModalScreen[bool], inherit_bindings=False):
             message.update("No admin PIN is set for this kiosk.")
             return
         if self.gate.wait_left() > 0:
-            message.update(f"Too many wrong tries: wait {int(self.gate.wait_left()) + 1} s.")
+            message.update(f"Too many wrong tries: wait {math.ceil(self.gate.wait_left())} s.")
             return
         if self.gate.attempt(pin):
             self.dismiss(True)
             return
         wait = self.gate.wait_left()
-        message.update(f"Wrong PIN. Too many wrong tries: wait {int(wait) + 1} s." if wait > 0 else "Wrong PIN.")
+        message.update(f"Wrong PIN. Too many wrong tries: wait {math.ceil(wait)} s." if wait > 0 else "Wrong PIN.")
 
     def action_cancel(self) -> None:
         self.dismiss(False)
@@ -178,14 +179,19 @@ class KioskApp(App[None], inherit_bindings=False):
         await super().on_event(event)
 
     def note_activity(self) -> None:
+        """Restart the idle countdown from this key or click (a new one-shot timer: Textual's
+        ``Timer.reset`` only takes effect when the old countdown runs out)."""
         if self._idle_timer is not None:
-            self._idle_timer.reset()
+            self._idle_timer.stop()
+        self._idle_timer = self.set_timer(self.idle_seconds, self._idle, name="kiosk-idle")
 
     def on_mount(self) -> None:
-        self._idle_timer = self.set_interval(self.idle_seconds, self._idle, name="kiosk-idle")
+        self.note_activity()
 
     def _idle(self) -> None:
-        while len(self.screen_stack) > 1:
+        self._idle_timer = None
+        # Close the PIN prompt or admin menu a person walked away from; the kiosk's own screen stays.
+        while isinstance(self.screen, ModalScreen):
             self.pop_screen()
         self.reset_to_start()
 

@@ -69,6 +69,9 @@ class LobbyScreen(KioskScreen):
                 yield QrView("", id="pass-qr")
                 yield Static("", id="done-hint", classes="hint")
 
+    def on_mount(self) -> None:
+        self.app.reset_to_start()  # type: ignore[attr-defined]
+
     @property
     def step(self) -> str:
         return self.query_one(ContentSwitcher).current or "welcome"
@@ -128,15 +131,15 @@ class LobbyKioskApp(KioskApp):
         self.chosen: Guest | None = None
         self.last_check_in: LobbyCheckIn | None = None
         self._pass_timer = None
+        self._lobby = LobbyScreen()
 
     @property
     def lobby(self) -> LobbyScreen:
-        return next(s for s in self.screen_stack if isinstance(s, LobbyScreen))
+        return self._lobby
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.push_screen(LobbyScreen())
-        self.reset_to_start()
+        self.push_screen(self._lobby)
         # Keep today's visits (for an outage) and send what the outbox holds, every minute.
         self.set_interval(60, self.background_sync, name="lobby-sync")
         self.background_sync()

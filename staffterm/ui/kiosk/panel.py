@@ -27,7 +27,15 @@ SLOT_MINUTES = 30
 REFRESH_SECONDS = 30.0
 
 
+def _button(label: str, **kwargs) -> Button:
+    button = Button(label, **kwargs)
+    # Nothing takes focus: keys go to the screen's bindings, buttons are for touch.
+    button.can_focus = False
+    return button
+
+
 class PanelScreen(KioskScreen):
+    AUTO_FOCUS = None
     DEFAULT_CSS = """
     PanelScreen { layout: vertical; }
     #room-name { height: 1; text-style: bold; padding: 0 1; }
@@ -64,17 +72,12 @@ class PanelScreen(KioskScreen):
         yield timeline
         with Horizontal(id="actions"):
             for index in range(4):
-                yield Button("", id=f"book-{index}", classes="book")
-            yield Button("Check in (c)", id="check-in", variant="warning")
-            yield Button("End now (e)", id="end", variant="error")
+                yield _button("", id=f"book-{index}", classes="book")
+            yield _button("Check in (c)", id="check-in", variant="warning")
+            yield _button("End now (e)", id="end", variant="error")
             for index in range(2):
-                yield Button("", id=f"extend-{index}", classes="extend")
+                yield _button("", id=f"extend-{index}", classes="extend")
         yield Static("", id="message")
-
-    def on_mount(self) -> None:
-        for button in self.query(Button):
-            # Nothing takes focus: keys go to the screen's bindings, buttons are for touch.
-            button.can_focus = False
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
