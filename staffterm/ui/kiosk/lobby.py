@@ -55,7 +55,7 @@ class LobbyScreen(KioskScreen):
             with Vertical(id="welcome"):
                 yield Static("", id="welcome-title", classes="title")
                 yield Static("Type your name or email, then press Enter. Or scan the QR code of your invitation.", classes="hint")
-                yield Input(placeholder="Your name or email", id="find", max_length=120)
+                yield Input(placeholder="Your name or email", id="find", max_length=120, select_on_focus=False)
                 yield Static("", id="welcome-message")
             with Vertical(id="confirm"):
                 yield Static("", id="confirm-text", classes="title")
