@@ -198,8 +198,6 @@ class KioskConfig(_Section):
     exempt_rooms: list[NonEmptyStr] = Field(default_factory=list)
     # How long the guest's pass stays on screen before the welcome screen returns.
     pass_seconds: int = Field(default=20, ge=3, le=600)
-    # Walk-in registration with host search on the lobby kiosk.
-    walk_ins: bool = False
 
     @model_validator(mode="after")
     def _room_for_room_mode(self) -> KioskConfig:

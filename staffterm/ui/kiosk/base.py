@@ -9,9 +9,11 @@ Inactivity returns to the start and clears what was typed.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections.abc import Callable
+from typing import Any
 
 from textual import events
 from textual.app import App, ComposeResult
@@ -87,7 +89,12 @@ class AdminMenu(ModalScreen[tuple[str, str] | None], inherit_bindings=False):
     AdminMenu > Vertical { width: 56; height: auto; border: thick $warning; padding: 1 2; background: $surface; }
     AdminMenu Button { width: 100%; margin-bottom: 1; }
     """
-    BINDINGS = [Binding("escape", "close", "Close", show=False)]
+    # Behind the PIN, tab may move between the menu's buttons (the kiosk's screens have no tab).
+    BINDINGS = [
+        Binding("escape", "close", "Close", show=False),
+        Binding("tab", "app.focus_next", show=False),
+        Binding("shift+tab", "app.focus_previous", show=False),
+    ]
 
     def __init__(self, switch_label: str) -> None:
         super().__init__()
@@ -125,9 +132,14 @@ class KioskApp(App[None], inherit_bindings=False):
 
     def __init__(
         self, *, pin_gate: PinGate | None, idle_seconds: float = 60.0, monotonic: Callable[[], float] = time.monotonic,
-        theme: str | None = None,
+        theme: str | None = None, session: Any = None,
     ) -> None:
         super().__init__()
+        # A session the kiosk opens itself (from the command line): its backend's connections
+        # belong to this App's event loop, so they are opened on mount and closed on unmount.
+        self._own_session = session
+        self._session_open = False
+        self._open_lock = asyncio.Lock()
         self.pin_gate = pin_gate
         self.idle_seconds = idle_seconds
         self.monotonic = monotonic
@@ -186,7 +198,22 @@ class KioskApp(App[None], inherit_bindings=False):
         self._idle_timer = self.set_timer(self.idle_seconds, self._idle, name="kiosk-idle")
 
     def on_mount(self) -> None:
+        # Textual calls every class's on_mount along the MRO: subclasses do not call this one.
         self.note_activity()
+
+    async def ensure_open(self) -> None:
+        """Open the kiosk's own session on first use, inside this App's event loop."""
+        if self._own_session is None or self._session_open:
+            return
+        async with self._open_lock:
+            if not self._session_open:
+                await self._own_session.open()
+                self._session_open = True
+
+    async def on_unmount(self) -> None:
+        if self._session_open:
+            self._session_open = False
+            await self._own_session.close()
 
     def _idle(self) -> None:
         self._idle_timer = None

@@ -138,7 +138,6 @@ class LobbyKioskApp(KioskApp):
         return self._lobby
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.push_screen(self._lobby)
         # Keep today's visits (for an outage) and send what the outbox holds, every minute.
         self.set_interval(60, self.background_sync, name="lobby-sync")
@@ -146,7 +145,11 @@ class LobbyKioskApp(KioskApp):
 
     def background_sync(self) -> None:
         async def sync() -> None:
-            await self.service.refresh()
+            try:
+                await self.ensure_open()
+                await self.service.refresh()
+            except StafftermError:
+                return
             try:
                 await self.service.drain()
             except StafftermError:
@@ -192,6 +195,7 @@ class LobbyKioskApp(KioskApp):
         async def run() -> None:
             code = parse_visit_code(text)
             try:
+                await self.ensure_open()
                 result = await (self.service.find_by_code(code) if code else self.service.find(text))
             except StafftermError as exc:
                 self._say(f"Sorry, that did not work: {exc}. Please ask at the front desk.")
@@ -233,6 +237,7 @@ class LobbyKioskApp(KioskApp):
 
         async def run() -> None:
             try:
+                await self.ensure_open()
                 done = await self.service.check_in(guest, notice_accepted=accepted)
             except StafftermError as exc:
                 self.reset_to_start()

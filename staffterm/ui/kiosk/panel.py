@@ -45,6 +45,7 @@ class PanelScreen(KioskScreen):
     #status.busy { background: $error; color: $text; }
     #status.offline { background: $panel; color: $text-muted; }
     #detail, #current, #next, #message { height: auto; padding: 0 1; }
+    #info { height: auto; margin: 1 0; }
     #timeline { height: 3; }
     #actions { height: auto; }
     #actions Button { min-width: 10; margin: 0 1 0 0; }
@@ -63,7 +64,7 @@ class PanelScreen(KioskScreen):
     def compose(self) -> ComposeResult:
         yield Static("", id="room-name")
         yield Static("", id="status")
-        with Vertical():
+        with Vertical(id="info"):
             yield Static("", id="detail")
             yield Static("", id="current")
             yield Static("", id="next")
@@ -126,7 +127,6 @@ class RoomPanelApp(KioskApp):
         return self.service.rules
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.push_screen(PanelScreen())
         self.set_interval(self.refresh_seconds, self.refresh_now, name="panel-refresh")
         self.refresh_now()
@@ -138,6 +138,7 @@ class RoomPanelApp(KioskApp):
 
     async def _tick(self) -> None:
         try:
+            await self.ensure_open()
             view = await self.service.tick()
         except StafftermError as exc:
             self.message = f"The room's calendar cannot be read: {exc}"
@@ -247,6 +248,7 @@ class RoomPanelApp(KioskApp):
     def _act(self, work, done: str) -> None:
         async def run() -> None:
             try:
+                await self.ensure_open()
                 result = await work()
             except UnavailableError as exc:
                 self.service.offline = True
