@@ -60,7 +60,7 @@ class PinPrompt(ModalScreen[bool], inherit_bindings=False):
             message.update(f"Too many wrong tries: wait {math.ceil(self.gate.wait_left())} s.")
         self.query_one(Input).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         message = self.query_one("#pin-message", Static)
         pin = event.value
@@ -71,7 +71,8 @@ class PinPrompt(ModalScreen[bool], inherit_bindings=False):
         if self.gate.wait_left() > 0:
             message.update(f"Too many wrong tries: wait {math.ceil(self.gate.wait_left())} s.")
             return
-        if self.gate.attempt(pin):
+        # scrypt takes tens of milliseconds by design: off the event loop, so the screen stays live.
+        if await asyncio.to_thread(self.gate.attempt, pin):
             self.dismiss(True)
             return
         wait = self.gate.wait_left()
