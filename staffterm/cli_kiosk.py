@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from staffterm.cli_context import CommandContext
-from staffterm.errors import InvalidInputError, StafftermError
+from staffterm.errors import InvalidInputError
 
 
 def _pin_gate(ctx: CommandContext) -> Any:
@@ -102,10 +102,7 @@ def set_pin(ctx: CommandContext) -> int:
         if pin != again:
             raise InvalidInputError("the two PINs differ; nothing was changed", field="pin")
     check_pin_text(pin)
-    try:
-        set_pin_hash(ctx.config_path, hash_pin(pin))
-    except StafftermError:
-        raise
+    set_pin_hash(ctx.config_path, hash_pin(pin))
     # The PIN itself is never printed; only where its hash went.
     sys.stdout.write(f"kiosk admin PIN set (its scrypt hash is in {ctx.config_path}, [kiosk] pin_hash)\n")
     return 0

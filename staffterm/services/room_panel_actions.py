@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from staffterm.backends.base import Backend, Capability
 from staffterm.clock import Clock
-from staffterm.errors import InvalidInputError, NotFoundError, StafftermError, UnavailableError
+from staffterm.errors import (
+    InvalidInputError,
+    NotFoundError,
+    StafftermError,
+    UnavailableError,
+)
 from staffterm.models import EventPatch, Room
 from staffterm.services.booking import BookingService
 from staffterm.services.estate import Estate

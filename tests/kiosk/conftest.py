@@ -3,7 +3,7 @@ backend whose network can be cut (every call raises ``UnavailableError`` while i
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,7 +12,7 @@ from staffterm.clock import FrozenClock
 from staffterm.services.session import Session
 
 # 10:00 in London (GMT in November): the demo day is under way.
-NOW = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 
 
 class FakeMonotonic:
@@ -58,7 +58,7 @@ def screen_text(app) -> str:
     import re
 
     svg = app.export_screenshot()
-    lines = re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.S)
+    lines = re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.DOTALL)
     return html.unescape("".join(lines)).replace("\xa0", " ")
 
 

@@ -8,7 +8,7 @@ import argparse
 import asyncio
 import os
 import signal
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from staffterm.backends.local import LocalBackend
@@ -16,7 +16,7 @@ from staffterm.clock import FrozenClock
 from staffterm.services.kiosk_outbox import KioskOutbox
 from staffterm.services.session import Session
 
-NOW = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 
 
 def die() -> None:

@@ -7,7 +7,7 @@ from staffterm.services.kiosk_lobby import LobbyService
 from staffterm.services.kiosk_outbox import NOTICE_VERSION_KEY, KioskOutbox
 from staffterm.services.session import Session
 from staffterm.ui.kiosk.lobby import LobbyKioskApp
-from tests.kiosk.conftest import flat, settle, screen_text
+from tests.kiosk.conftest import flat, screen_text, settle
 
 HANNAH = "gst-20261121-lon-06"
 SCAN = "VISIT:hannah.lewis@fabrikam.example,bld-lon,bk-20261121-lon-01,harry.patel@acme.example"

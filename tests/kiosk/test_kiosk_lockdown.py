@@ -15,7 +15,7 @@ from staffterm.services.room_panel_actions import RoomPanelService
 from staffterm.ui.kiosk.base import AdminMenu, PinPrompt
 from staffterm.ui.kiosk.lobby import LobbyKioskApp, LobbyScreen
 from staffterm.ui.kiosk.panel import PanelScreen, RoomPanelApp
-from tests.kiosk.conftest import FakeMonotonic, settle, screen_text
+from tests.kiosk.conftest import FakeMonotonic, screen_text, settle
 
 PIN = "4826"
 PIN_HASH = hash_pin(PIN)

@@ -10,7 +10,7 @@ from staffterm.services.room_panel import PanelRules
 from staffterm.services.room_panel_actions import OFFLINE_MESSAGE, RoomPanelService
 from staffterm.services.session import Session
 from staffterm.ui.kiosk.panel import RoomPanelApp
-from tests.kiosk.conftest import NOW, flat, settle, screen_text
+from tests.kiosk.conftest import NOW, flat, screen_text, settle
 
 BOARDROOM = "rm-lon-4-01"  # a private meeting 10:00-10:45 (starting now), then 11:45
 FLEET = "rm-lon-1-02"  # free all day

@@ -12,9 +12,9 @@ from staffterm.services.room_panel import CHECKED_IN_KEY, PanelRules
 from staffterm.services.room_panel_actions import RoomPanelService
 from staffterm.ui.kiosk.lobby import LobbyKioskApp
 from staffterm.ui.kiosk.panel import RoomPanelApp
-from tests.functional.placeos_fixtures import *  # noqa: F403
+from tests.functional.placeos_fixtures import *
 from tests.functional.placeos_fixtures import PLACEOS_NOW, SYDNEY
-from tests.kiosk.conftest import flat, settle, screen_text
+from tests.kiosk.conftest import flat, screen_text, settle
 
 SCAN = "VISIT:jane.visitor@example.com,zone-syd,1004,host@example.com"
 

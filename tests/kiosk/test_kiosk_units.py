@@ -4,7 +4,7 @@ config's [kiosk] section and `staffterm kiosk set-pin`."""
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,13 @@ from staffterm.config import load_config
 from staffterm.errors import ConfigError, InvalidInputError
 from staffterm.models import Room
 from staffterm.services.kiosk_lobby import parse_visit_code
-from staffterm.services.kiosk_pin import FIRST_WAIT, FREE_TRIES, PinGate, hash_pin, verify_pin
+from staffterm.services.kiosk_pin import (
+    FIRST_WAIT,
+    FREE_TRIES,
+    PinGate,
+    hash_pin,
+    verify_pin,
+)
 from staffterm.services.room_panel import (
     PRIVATE_BEFORE,
     PRIVATE_DURING,
@@ -24,7 +30,7 @@ from staffterm.services.room_panel import (
     shown_title,
 )
 
-T0 = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 ROOM = Room(id="rm-1", email="rm-1@acme.example", name="Thames")
 
 
@@ -34,7 +40,7 @@ def minutes(n: int) -> datetime:
 
 def day(*meetings: PanelMeeting, bookable: bool = True, write: bool = True) -> PanelDay:
     room = ROOM.model_copy(update={"bookable": bookable})
-    return PanelDay(room, timezone.utc, minutes(-600), minutes(840), tuple(meetings), T0, knows_events=True, can_write=write)
+    return PanelDay(room, UTC, minutes(-600), minutes(840), tuple(meetings), T0, knows_events=True, can_write=write)
 
 
 def test_pin_hash_is_salted_and_checks_only_the_right_pin():

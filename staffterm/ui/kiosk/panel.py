@@ -18,8 +18,17 @@ from staffterm.clock import Clock
 from staffterm.errors import StafftermError, UnavailableError
 from staffterm.services.kiosk_pin import PinGate
 from staffterm.services.room_board import format_clock
-from staffterm.services.room_panel import PanelMeeting, PanelRules, panel_headline_detail, shown_title
-from staffterm.services.room_panel_actions import OFFLINE_MESSAGE, PanelView, RoomPanelService
+from staffterm.services.room_panel import (
+    PanelMeeting,
+    PanelRules,
+    panel_headline_detail,
+    shown_title,
+)
+from staffterm.services.room_panel_actions import (
+    OFFLINE_MESSAGE,
+    PanelView,
+    RoomPanelService,
+)
 from staffterm.ui.kiosk.base import KioskApp, KioskScreen
 from staffterm.ui.widgets.timeline import FreeBusyTimeline, rows_from_snapshot
 

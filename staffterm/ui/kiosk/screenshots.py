@@ -10,10 +10,10 @@ import argparse
 import asyncio
 import os
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-FROZEN_AT = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
+FROZEN_AT = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 SIZE = (110, 32)
 
 
