@@ -366,6 +366,18 @@ def _site(b: _Builder, commands: Any) -> None:
     reset.add_argument("--confirm", metavar="NAME", help="the tenant's name again, to confirm")
 
 
+def _kiosk(b: _Builder, commands: Any) -> None:
+    kiosk = b.sub(commands, "kiosk", None, "run a locked-down lobby kiosk or room panel, or set its admin PIN")
+    actions = kiosk.add_subparsers(dest="action", metavar="ACTION", required=True)
+    lobby = b.sub(actions, "lobby", "kiosk:lobby", "the lobby's visitor self check-in")
+    lobby.add_argument("--building", metavar="ZONE", help="the building zone the kiosk stands in (default: kiosk.building)")
+    lobby.add_argument("--name", metavar="TEXT", default="", help="the building's name, shown on the welcome screen")
+    panel = b.sub(actions, "panel", "kiosk:panel", "the panel beside a room's door")
+    panel.add_argument("--room", metavar="ROOM", help="the room's id or email (default: kiosk.room)")
+    pin = b.sub(actions, "set-pin", "kiosk:set_pin", "set the kiosk's admin PIN (stored as a salted scrypt hash)")
+    pin.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input instead of asking")
+
+
 def _placeos(b: _Builder, commands: Any) -> None:
     from staffterm.cli_placeos_args import add_driver_commands
 
@@ -395,4 +407,5 @@ COMMANDS: dict[str, Callable[[_Builder, Any], None]] = {
     "demo": _demo,
     "site": _site,
     "placeos": _placeos,
+    "kiosk": _kiosk,
 }

@@ -23,6 +23,15 @@ errors, so a typo is reported instead of silently ignored. Every key is optional
     room = "rm-lon-1-01"             # required for mode = "room"
     idle_seconds = 60                # back to the welcome screen after this long idle
     pin = { env = "STAFFTERM_KIOSK_PIN" }   # a secret: the admin PIN that unlocks the kiosk
+    pin_hash = "scrypt$..."          # or its salted hash, written by `staffterm kiosk set-pin` (wins)
+    privacy = "private"              # panel titles: "private" masks all, "titles" masks private ones
+    notice_text = ""                 # house rules / NDA a guest accepts before checking in
+    notice_version = "1"             # stored with the visit when accepted
+    checkin_before_minutes = 5       # a room meeting's check-in window around its start
+    checkin_after_minutes = 10
+    auto_release_minutes = 10        # release a meeting nobody checked in to (0: never)
+    exempt_rooms = ["rm-lon-4-01"]   # rooms whose meetings are never released
+    pass_seconds = 20                # how long the guest's pass stays on screen
 
     [mail]
     sender = "reception@acme.example"    # From address of notification mails (optional)

@@ -165,12 +165,39 @@ class UiConfig(_Section):
 # ---------------------------------------------------------------------------------------- kiosk
 
 
+_PIN_HASH = re.compile(r"scrypt\$\d+\$\d+\$\d+\$[0-9a-f]{32}\$[0-9a-f]{64}")
+
+
+def _pin_hash(value: str) -> str:
+    value = value.strip()
+    if not _PIN_HASH.fullmatch(value):
+        raise ValueError("is not a PIN hash written by `staffterm kiosk set-pin`")
+    return value
+
+
 class KioskConfig(_Section):
     mode: Literal["lobby", "room"] = "lobby"
     building: NonEmptyStr | None = None
     room: NonEmptyStr | None = None
     idle_seconds: int = Field(default=60, ge=10, le=3600)
+    # The admin PIN: either its salted scrypt hash (``staffterm kiosk set-pin`` writes it) or a
+    # secret reference to the PIN itself. The hash wins when both are given.
     pin: SecretRef | None = None
+    pin_hash: Annotated[str, AfterValidator(_pin_hash)] | None = None
+    # "private": every title masked on the panel; "titles": only meetings marked private are.
+    privacy: Literal["private", "titles"] = "private"
+    # House rules or NDA a guest accepts before check-in; the accepted version is stored with the visit.
+    notice_text: str = ""
+    notice_version: NonEmptyStr = "1"
+    # A room meeting's check-in window, around its start.
+    checkin_before_minutes: int = Field(default=5, ge=0, le=60)
+    checkin_after_minutes: int = Field(default=10, ge=1, le=120)
+    # A meeting nobody checked in to is released this long after its start (0: never).
+    auto_release_minutes: int = Field(default=10, ge=0, le=240)
+    # Rooms (ids or emails) whose meetings are never released.
+    exempt_rooms: list[NonEmptyStr] = Field(default_factory=list)
+    # How long the guest's pass stays on screen before the welcome screen returns.
+    pass_seconds: int = Field(default=20, ge=3, le=600)
 
     @model_validator(mode="after")
     def _room_for_room_mode(self) -> KioskConfig:

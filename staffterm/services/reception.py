@@ -266,6 +266,20 @@ class ReceptionService:
         sent, error = await self._notify(message)
         return CheckInResult(guest, sent, payload, error)
 
+    async def host_notice(self, guest: Guest) -> MailMessage | None:
+        """The check-in mail to ``guest``'s host, built but not sent (None: no template, no
+        host, or the backend tells the host itself). For senders that must send it exactly once."""
+        if not guest.host_email or self.backend.notifies_host_on_check_in:
+            return None
+        context = VisitContext(building=None, tz=UTC_ZONE)
+        try:
+            context = await self._visit_context(guest)
+        except StafftermError as exc:
+            log.warning("could not look up the visit of %s: %s", guest.id, exc)
+        return self.templates.build(
+            "visitor", "checkin", [guest.host_email], self._mail_args(guest, context), sender=self.sender
+        )
+
     async def check_out(self, guest_id: str) -> Guest:
         return await self.backend.check_out_guest(guest_id)
 

@@ -1,0 +1,76 @@
+"""Regenerate the kiosks' pictures, ``screenshots/kiosk-*.svg``, on the demo site with the clock
+frozen at 10:00 London time on 2026-11-21 (a temporary site: your own data is never touched).
+
+    python -m staffterm.ui.kiosk.screenshots [--out screenshots]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+FROZEN_AT = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
+SIZE = (110, 32)
+
+
+async def _settle(pilot, app) -> None:
+    for _ in range(4):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause(0.1)
+
+
+async def shoot(out: Path, work: Path) -> list[Path]:
+    from staffterm.backends.local import LocalBackend
+    from staffterm.clock import FrozenClock
+    from staffterm.services.kiosk_lobby import LobbyService
+    from staffterm.services.kiosk_outbox import KioskOutbox
+    from staffterm.services.room_panel import PanelRules
+    from staffterm.services.room_panel_actions import RoomPanelService
+    from staffterm.services.session import Session
+    from staffterm.ui.kiosk.lobby import LobbyKioskApp
+    from staffterm.ui.kiosk.panel import RoomPanelApp
+
+    written: list[Path] = []
+    clock = FrozenClock(FROZEN_AT)
+    session = Session.for_backend(LocalBackend("demo", database=work / "demo.sqlite3", clock=clock), clock=clock)
+    async with session:
+        for name, room in (("kiosk-panel-check-in", "rm-lon-4-01"), ("kiosk-panel-free", "rm-lon-1-02")):
+            service = RoomPanelService(session.backend, clock, room, PanelRules(), estate=session.estate, booking=session.booking)
+            panel = RoomPanelApp(service, clock, pin_gate=None, refresh_seconds=3600)
+            async with panel.run_test(size=SIZE) as pilot:
+                await _settle(pilot, panel)
+                written.append(Path(panel.save_screenshot(f"{name}.svg", str(out))))
+        lobby = LobbyKioskApp(
+            LobbyService(session.reception, KioskOutbox(work / "outbox.sqlite3", tenant="demo"), "bld-lon"),
+            clock, pin_gate=None, building_name="Acme London",
+        )
+        async with lobby.run_test(size=SIZE) as pilot:
+            await _settle(pilot, lobby)
+            written.append(Path(lobby.save_screenshot("kiosk-lobby-welcome.svg", str(out))))
+            await pilot.press(*"hannah", "enter")
+            await _settle(pilot, lobby)
+            await pilot.press("enter")
+            await _settle(pilot, lobby)
+            written.append(Path(lobby.save_screenshot("kiosk-lobby-pass.svg", str(out))))
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default="screenshots", type=Path)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as work:
+        # Keep the kiosk's outbox and site out of the user's own data directory.
+        os.environ["STAFFTERM_DATA_DIR"] = work
+        for path in asyncio.run(shoot(args.out.resolve(), Path(work))):
+            print(path)
+
+
+if __name__ == "__main__":
+    main()
