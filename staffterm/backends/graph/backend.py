@@ -17,7 +17,7 @@ from staffterm.backends.graph.backend_directory import DirectoryMixin
 from staffterm.backends.graph.backend_events import EventsMixin
 from staffterm.backends.graph.convert import availability_from_schedule
 from staffterm.errors import InvalidInputError, NotFoundError
-from staffterm.models import Room, RoomAvailability, Zone
+from staffterm.models import Room, RoomAvailability, Zone, ZoneKind
 
 if TYPE_CHECKING:
     from staffterm.backends.base import CheckStep
@@ -63,6 +63,9 @@ class GraphBackend(DirectoryMixin, EventsMixin, GraphCore):
 
     async def list_zones(self, *, parent_id: str | None = None, kind: str | None = None,
                          tags: Sequence[str] = (), query: str | None = None) -> list[Zone]:
+        if kind is not None and kind not in {k.value for k in ZoneKind}:
+            raise InvalidInputError(f"unknown zone kind {kind!r} (one of: {', '.join(k.value for k in ZoneKind)})",
+                                    field="kind")
         zones, _ = await self.estate()
         out = list(zones.values())
         if parent_id is not None:
@@ -87,8 +90,8 @@ class GraphBackend(DirectoryMixin, EventsMixin, GraphCore):
     async def list_rooms(self, *, zone_id: str | None = None, capacity: int | None = None,
                          features: Sequence[str] = (), bookable: bool | None = None,
                          query: str | None = None) -> list[Room]:
-        if zone_id is not None:
-            await self.get_zone(zone_id)
+        if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0):
+            raise InvalidInputError("capacity must be a whole number of people, 0 or more", field="capacity")
         _, rooms = await self.estate()
         out = list(rooms.values())
         if zone_id is not None:
