@@ -177,7 +177,6 @@ GRAPH = Scenario(
     person_email="ada.lovelace@acme.example",
     manager_email="grace.hopper@acme.example",
     group_id=graph_seed.oid("group", "Engineering"),
-    missing_room_id="no.such.room@acme.example",
 )
 
 
@@ -225,5 +224,15 @@ CONTRACT_BACKENDS: tuple[ContractBackend, ...] = (
             "test_check_in_too_early_is_invalid_input": "PlaceOS backend: a too-early check-in is a ConflictError",
         },
     ),
-    ContractBackend("graph", GRAPH, open_graph),
+    ContractBackend(
+        "graph",
+        GRAPH,
+        open_graph,
+        diverges={
+            # resources/event.md: each mailbox holds its own copy of a meeting with its own id
+            # (iCalUId is the one shared "across calendars"). Moving a meeting to another room
+            # makes a new copy there, with a new id; the id the old room named is gone.
+            "test_moving_a_meeting_to_another_room": "Graph: a moved meeting has a new id in the new room's calendar",
+        },
+    ),
 )

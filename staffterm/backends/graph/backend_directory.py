@@ -83,6 +83,11 @@ class DirectoryMixin(GraphCore):
     async def send_mail(self, message: MailMessage, *, attachments: list[tuple[str, str, bytes]] = ()) -> MailMessage:
         """From ``message.sender`` or the tenant's mailer_from; ``attachments`` are
         (file name, content type, bytes) — the guest's QR pass on the host notification."""
+        from staffterm.backends.graph.meeting_copies import as_model
+
+        message = as_model(MailMessage, message, "mail")
+        if not message.to and not message.cc and not message.bcc:
+            raise InvalidInputError("a mail needs at least one recipient", field="to")
         sender = (message.sender or self.settings.mailer_from or self.settings.calendar_service_account or "").lower()
         if not sender:
             raise InvalidInputError("no mailbox to send from: set mailer_from in the tenant's settings",
