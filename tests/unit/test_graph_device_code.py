@@ -4,6 +4,7 @@ expired code is said plainly, and the signed-in account is found again by the ne
 
 from __future__ import annotations
 
+import json
 import ssl
 import warnings
 from datetime import UTC, datetime
@@ -88,3 +89,43 @@ async def test_an_expired_device_code_is_said_plainly(fake, tmp_path):
     assert len(shown) == 1
     assert "AADSTS70019" in info.value.message and "expired" in info.value.message
     assert "sign-in" in (info.value.hint or "")
+
+
+def test_staffterm_tenant_sign_in_shows_the_code_and_signs_in(fake, isolated_dirs, monkeypatch, capsys):
+    import os
+    import threading
+    from pathlib import Path
+
+    from staffterm.cli import main
+
+    with serve_https(fake) as (url, ca):
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca)  # msal's requests session trusts the test CA
+        config = Path(os.environ["STAFFTERM_CONFIG_DIR"]) / "config.toml"
+        config.write_text(f'[tenants.m365]\nprovider = "graph"\ntenant_id = "{fake.TENANT}"\n'
+                          f'client_id = "{fake.CLIENT_ID}"\nauth_mode = "device_code"\n'
+                          f'authority_host = "{url}"\ngraph_url = "{url}"\n'
+                          '[tenants.desk]\nprovider = "local"\ndemo = true\n')
+        stop = threading.Event()
+
+        def admin_enters_the_code() -> None:
+            while not stop.is_set():
+                for code in list(fake.state.device_codes.values()):
+                    fake.approve_device_code(code.user_code, ADMIN)
+                    return
+                stop.wait(0.01)
+
+        helper = threading.Thread(target=admin_enters_the_code)
+        helper.start()
+        try:
+            rc = main(["tenant", "sign-in", "m365", "--json"])
+        finally:
+            stop.set()
+            helper.join()
+        out, err = capsys.readouterr()
+        assert rc == 0, err
+        assert "https://microsoft.com/devicelogin" in err and "enter the code" in err
+        assert json.loads(out) == {"tenant": "m365", "signed_in": True, "account": ADMIN}
+        files = list((Path(os.environ["STAFFTERM_DATA_DIR"]) / "tokens").glob("graph-*.json"))
+        assert len(files) == 1 and os.stat(files[0]).st_mode & 0o777 == 0o600
+        assert main(["tenant", "sign-in", "desk"]) != 0  # a local site has nobody to sign in
+        assert "no interactive sign-in" in capsys.readouterr().err

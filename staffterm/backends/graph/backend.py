@@ -8,15 +8,15 @@ method.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from staffterm.backends.graph.backend_core import GraphCore, require_text
 from staffterm.backends.graph.backend_directory import DirectoryMixin
 from staffterm.backends.graph.backend_events import EventsMixin
 from staffterm.backends.graph.convert import availability_from_schedule
-from staffterm.errors import InvalidInputError, NotFoundError
+from staffterm.errors import InvalidInputError, NotFoundError, NotSupportedError
 from staffterm.models import Room, RoomAvailability, Zone, ZoneKind
 
 if TYPE_CHECKING:
@@ -58,6 +58,18 @@ class GraphBackend(DirectoryMixin, EventsMixin, GraphCore):
         from staffterm.backends.graph.check import check_steps
 
         return check_steps(self)
+
+    async def sign_in(self, show: Callable[[str, str, str], Any]) -> str:
+        """Delegated device-code sign-in (``auth_mode = "device_code"``): ``show(code, url,
+        message)`` tells the admin what to enter where; returns the signed-in account."""
+        from staffterm.backends.graph.auth import DeviceCodeAuth
+
+        await self.open()
+        if not isinstance(self.auth, DeviceCodeAuth):
+            raise NotSupportedError(
+                f"tenant {self.tenant_name!r} signs in as the app (or with token_command): there is no one to sign in",
+                capability="sign_in", hint='Set auth_mode = "device_code" to sign in as yourself.')
+        return await self.auth.sign_in(show)
 
     # ----------------------------------------------------------------- zones and rooms
 
