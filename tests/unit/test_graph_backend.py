@@ -181,6 +181,7 @@ async def test_directory_search_sends_consistency_level_on_every_page(backend, f
     searched = [r for r in fake.requests if r.url.path == "/v1.0/users" and "search" in str(r.url)]
     assert len(searched) >= 2 and all(r.headers.get("consistencylevel") == "eventual" for r in searched)
     ada = await backend.get_user("ada.lovelace@acme.example")
+    assert ada.department == "Engineering"  # not a default property: asked for with $select
     assert (await backend.user_manager(ada.id)).name == "Grace Hopper"
     assert {g.name for g in await backend.user_groups(ada.id)} == {"Engineering"}
     assert (await backend.user_manager("margaret.hamilton@acme.example")) is None
