@@ -28,7 +28,7 @@ from staffterm.backends.graph.meeting_copies import (
     read_raw,
     user_path,
 )
-from staffterm.errors import InvalidInputError
+from staffterm.errors import InvalidInputError, StafftermError
 from staffterm.models import Event, EventDraft, EventPatch, ResponseStatus, Room
 
 
@@ -103,8 +103,8 @@ class EventsMixin(GraphCore):
         if in_room:
             try:
                 copy = await copy_in(self, in_room, raw)
-            except Exception as exc:  # the meeting is made: a failing read-back is a warning
-                self.warn(f"the meeting was made, but the room's calendar could not be read back: {exc}")
+            except StafftermError as exc:  # the meeting is made: a failing read-back is a warning
+                self.warn(f"the meeting was made, but the room's calendar could not be read back: {exc.message}")
                 copy = None
             if copy is not None:
                 return event_from_wire(copy, in_room, rooms_index)

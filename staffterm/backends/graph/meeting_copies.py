@@ -27,7 +27,12 @@ from pydantic import ValidationError
 
 from staffterm.backends.graph.convert import iso_utc, parse_dtz
 from staffterm.backends.graph.convert_events import event_from_wire
-from staffterm.errors import ConflictError, InvalidInputError, NotFoundError, invalid_input_from
+from staffterm.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    invalid_input_from,
+)
 from staffterm.models import Event, Room
 
 if TYPE_CHECKING:
