@@ -217,6 +217,26 @@ def tenant_remove(ctx: CommandContext) -> int:
     return 0
 
 
+async def tenant_sign_in(ctx: CommandContext) -> int:
+    """Device-code sign-in: the code and the page to enter it on go to stderr (also with --json)."""
+    name = ctx.args.name
+    backend: Any = ctx.backend(name)
+    if not callable(getattr(backend, "sign_in", None)):
+        provider = ctx.config.tenant(name)[1].provider
+        raise NotSupportedError(f"tenant {name!r} ({provider}) has no interactive sign-in", capability="sign_in")
+
+    def show(code: str, url: str, text: str) -> None:
+        print(message(text or f"Open {url} and enter the code {code}"), file=sys.stderr, flush=True)
+
+    async with backend:
+        account = await backend.sign_in(show)
+    if ctx.json:
+        emit_json({"tenant": name, "signed_in": True, "account": account})
+    else:
+        emit_line(f"Signed in to tenant {name} as {account}.")
+    return 0
+
+
 # --------------------------------------------------------------------------- demo
 
 

@@ -348,6 +348,8 @@ def _tenant(b: _Builder, commands: Any) -> None:
     add.add_argument("--set", metavar="KEY=VALUE", type=key_value, action="append", default=[], dest="settings", help="a setting (repeat for more)")
     remove = b.sub(tenant_actions, "remove", "admin:tenant_remove", "remove a tenant")
     remove.add_argument("name", metavar="NAME", type=identifier)
+    sign_in = b.sub(tenant_actions, "sign-in", "admin:tenant_sign_in", "sign in as yourself (device code)")
+    sign_in.add_argument("name", metavar="NAME", type=identifier)
 
 
 def _demo(b: _Builder, commands: Any) -> None:

@@ -327,12 +327,24 @@ class GraphSettings(_RemoteSettings):
     # group -> who -> {subject, text, html} with %{key} placeholders, as [mail] templates.
     email_templates: dict[NonEmptyStr, dict[NonEmptyStr, dict[str, str]]] = Field(default_factory=dict)
     room_list: NonEmptyStr | None = None
+    # The buildings' time zone (IANA) where their room mailboxes' working hours do not say one.
+    time_zone: NonEmptyStr | None = None
     # The Graph API driver's rate_limit: requests started per second (its default, 5).
     rate_limit: float = Field(default=5, ge=0, le=10000)
     @field_validator("email_templates")
     @classmethod
     def _templates(cls, value: dict[str, dict[str, dict[str, str]]]) -> dict[str, dict[str, dict[str, str]]]:
         return MailConfig._parts(value)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _time_zone(cls, value: str | None) -> str | None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            return None if value is None else ZoneInfo(value).key
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name like Europe/London)") from None
 
     @field_validator("client_secret")
     @classmethod

@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 from staffterm.backends import create_backend
 from staffterm.backends.base import Backend
 from staffterm.clock import FrozenClock
-from staffterm.config.models import LocalSettings, PlaceOSSettings
+from staffterm.config.models import GraphSettings, LocalSettings, PlaceOSSettings
+from tests.fakes.graph import seed as graph_seed
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,52 @@ async def open_placeos(tmp_path: Path, clock: FrozenClock) -> AsyncIterator[Back
     assert not fake.server_errors, fake.server_errors
 
 
+# --------------------------------------------------------------------------- Microsoft Graph
+
+
+GRAPH = Scenario(
+    # The fake's seed lays Sydney's day out before 17:00 (tests/fakes/graph/seed.py). Rooms are
+    # keyed by their mailbox address; buildings and floors by their Places ids.
+    now=datetime(2026, 3, 2, 18, 30, tzinfo=ZoneInfo("Australia/Sydney")),
+    timezone="Australia/Sydney",
+    building_id=graph_seed.oid("building", "syd"),
+    level_id=graph_seed.oid("floor", "syd-1"),
+    room_id="room.ada@acme.example",
+    other_room_id="room.babbage@acme.example",
+    unbookable_room_id="room.gauss@acme.example",  # bookingType "reserved"
+    # Graph has no approval: a third bookable room, free in the slot, for the free/busy checks.
+    approval_room_id="room.curie@acme.example",
+    desk_id="no-desks-in-graph",
+    other_desk_id="no-desks-in-graph-either",
+    desk_level_id=graph_seed.oid("floor", "syd-1"),
+    host_email="grace.hopper@acme.example",
+    person_email="ada.lovelace@acme.example",
+    manager_email="grace.hopper@acme.example",
+    group_id=graph_seed.oid("group", "Engineering"),
+)
+
+
+@asynccontextmanager
+async def open_graph(tmp_path: Path, clock: FrozenClock) -> AsyncIterator[Backend]:
+    from tests.fakes.graph import FakeGraph
+
+    fake = FakeGraph(now=clock.now)  # one clock for the backend and its fake
+    settings = GraphSettings.model_validate({
+        "provider": "graph", "tenant_id": fake.TENANT, "client_id": fake.CLIENT_ID,
+        # An app-only token the fake issued, as a token_command would print it: the suite checks
+        # the calendar and directory contract; msal's sign-in is tested over HTTPS on its own.
+        "token_command": fake.issue_app_token(),
+        "authority_host": f"https://{fake.host}", "graph_url": f"https://{fake.host}",
+        "calendar_service_account": "reception@acme.example", "mailer_from": "reception@acme.example",
+        "rate_limit": 0,
+    })
+    backend = create_backend("contract", "graph", settings, clock=clock, transport=fake.transport(),
+                             token_dir=tmp_path / "tokens", sleep=_no_sleep)
+    async with backend:
+        yield backend
+    assert not fake.server_errors, fake.server_errors
+
+
 # --------------------------------------------------------------------------- the list
 
 
@@ -163,5 +210,16 @@ CONTRACT_BACKENDS: tuple[ContractBackend, ...] = (
         "placeos",
         PLACEOS,
         open_placeos,
+    ),
+    ContractBackend(
+        "graph",
+        GRAPH,
+        open_graph,
+        diverges={
+            # resources/event.md: each mailbox holds its own copy of a meeting with its own id
+            # (iCalUId is the one shared "across calendars"). Moving a meeting to another room
+            # makes a new copy there, with a new id; the id the old room named is gone.
+            "test_moving_a_meeting_to_another_room": "Graph: a moved meeting has a new id in the new room's calendar",
+        },
     ),
 )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -113,11 +114,65 @@ async def test_events_paged_and_create_with_a_transaction_id_is_made_once(backen
                        host="reception@acme.example", room_ids=["room.kelvin@acme.example"])
     first = await backend.create_event("room.kelvin@acme.example", draft, idempotency_key="tx-1")
     again = await backend.create_event("room.kelvin@acme.example", draft, idempotency_key="tx-1")
-    assert first.id == again.id and first.calendar_id == "reception@acme.example"
+    # Asked in the room, the room's copy comes back; the meeting is the organiser's.
+    assert first.id == again.id and first.calendar_id == "room.kelvin@acme.example"
+    assert first.host == "reception@acme.example"
+    assert len([e for e in fake.state.events.values() if e.get("transactionId") == "tx-1"]) == 1
     room = next(a for a in first.attendees if a.resource)
     assert room.email == "room.kelvin@acme.example"
-    await backend.delete_event("reception@acme.example", first.id)
-    assert fake.requests_to("DELETE", "/v1.0/users/*")
+    await backend.delete_event("room.kelvin@acme.example", first.id)
+    # Deleting in the room's calendar removes the meeting: the organiser's copy goes.
+    assert fake.requests_to("DELETE", "/v1.0/users/reception@acme.example/events/*")
+    assert not [e for e in fake.state.events.values() if e.get("transactionId") == "tx-1"]
+
+
+async def test_a_room_that_has_not_answered_yet_gives_the_organisers_copy(backend, fake):
+    fake.defer_room_replies = True  # Exchange's attendant answers after the create returns
+    draft = EventDraft(title="Walk-in", start=NOW + timedelta(hours=30), end=NOW + timedelta(hours=31),
+                       host="reception@acme.example")
+    made = await backend.create_event("room.kelvin@acme.example", draft)
+    assert made.calendar_id == "reception@acme.example" and made.room_ids == ["room.kelvin@acme.example"]
+    assert (await backend.get_event("reception@acme.example", made.id)).title == "Walk-in"
+
+
+async def test_extending_a_meeting_in_a_room_into_the_next_is_a_conflict_and_changes_nothing(backend, fake):
+    from staffterm.errors import ConflictError
+    from staffterm.models import EventPatch
+
+    syd = ZoneInfo("Australia/Sydney")
+    day = NOW.astimezone(syd).date()
+    start, end = datetime.combine(day, time(0), syd), datetime.combine(day, time(23), syd)
+    design, = [e for e in await backend.list_events("room.ada@acme.example", start, end)]
+    before = design.end
+    # The room's own calendar gets a second meeting at 12:00-12:30 (Sydney), right after.
+    lunch = await backend.create_event("room.ada@acme.example", EventDraft(
+        title="Lunch talk", start=design.end, end=design.end + timedelta(minutes=30), host="grace.hopper@acme.example"))
+    with pytest.raises(ConflictError) as caught:
+        await backend.update_event("room.ada@acme.example", design.id, EventPatch(end=before + timedelta(minutes=15)))
+    assert lunch.id in {c.id for c in caught.value.clashes}
+    assert (await backend.get_event("room.ada@acme.example", design.id)).end == before
+    # Ending it early is fine, and lands on the organiser's copy.
+    ended = await backend.update_event("room.ada@acme.example", design.id, EventPatch(end=before - timedelta(minutes=30)))
+    assert ended.id == design.id and ended.end == before - timedelta(minutes=30)
+    assert fake.requests_to("PATCH", "/v1.0/users/ada.lovelace@acme.example/events/*")
+
+
+async def test_buildings_take_the_time_zone_of_their_rooms_working_hours_else_the_setting(fake, monkeypatch, tmp_path):
+    from staffterm.backends.graph.windows_zones import iana_zone
+
+    assert iana_zone("AUS Eastern Standard Time") == "Australia/Sydney" and iana_zone("Europe/Oslo") == "Europe/Oslo"
+    assert iana_zone("Atlantis Standard Time") is None
+    for alias in ("room.hopper", "room.kelvin", "room.newton"):  # London's rooms say nothing readable
+        fake.state.mailbox_zones[f"{alias}@acme.example"] = "Atlantis Standard Time"
+    for extra, london_zone in (({}, None), ({"time_zone": "Europe/Dublin"}, "Europe/Dublin")):
+        async with GraphBackend("m365", settings(fake, monkeypatch, **extra), transport=fake.transport(),
+                                token_dir=tmp_path, clock=_Clock()) as backend:
+            zones = {z.name: z for z in await backend.list_zones()}
+            assert zones["Sydney HQ"].timezone == "Australia/Sydney" and zones["Level 2"].timezone == "Australia/Sydney"
+            assert zones["First floor"].timezone == london_zone
+            assert any("no time zone" in w for w in backend.warnings) == (london_zone is None)
+    with pytest.raises(ValueError):
+        settings(fake, monkeypatch, time_zone="Mars/Olympus")
 
 
 async def test_directory_search_sends_consistency_level_on_every_page(backend, fake):
@@ -126,6 +181,7 @@ async def test_directory_search_sends_consistency_level_on_every_page(backend, f
     searched = [r for r in fake.requests if r.url.path == "/v1.0/users" and "search" in str(r.url)]
     assert len(searched) >= 2 and all(r.headers.get("consistencylevel") == "eventual" for r in searched)
     ada = await backend.get_user("ada.lovelace@acme.example")
+    assert ada.department == "Engineering"  # not a default property: asked for with $select
     assert (await backend.user_manager(ada.id)).name == "Grace Hopper"
     assert {g.name for g in await backend.user_groups(ada.id)} == {"Engineering"}
     assert (await backend.user_manager("margaret.hamilton@acme.example")) is None

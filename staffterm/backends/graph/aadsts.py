@@ -20,6 +20,8 @@ _CODE = re.compile(r"AADSTS(\d+)")
 _PORTAL = "In the Azure portal (portal.azure.com, or portal.azure.us / portal.azure.cn for national clouds)"
 
 # code -> (error class, what went wrong, what to do, the setting it concerns)
+SIGN_IN_COMMAND = "staffterm tenant sign-in NAME"  # NAME: the tenant's name in the config
+
 EXPLAINED: dict[int, tuple[type[StafftermError], str, str, str | None]] = {
     7000215: (AuthError, "the client secret is wrong",
               f"{_PORTAL}: App registrations > your app > Certificates & secrets > New client secret, then put its "
@@ -46,7 +48,11 @@ EXPLAINED: dict[int, tuple[type[StafftermError], str, str, str | None]] = {
     50034: (AuthError, "that account does not exist in this tenant",
              "Sign in with an account of the tenant named by tenant_id.", None),
     700082: (AuthError, "the saved sign-in has expired after a period of inactivity",
-             "Sign in again (staffterm graph sign-in).", None),
+             f"Sign in again ({SIGN_IN_COMMAND}).", None),
+    # identity-platform/v2-oauth2-device-code.md, expected errors: expired_token, "at least
+    # expires_in seconds have passed"; reference-error-codes.md: AADSTS70019 "Verification code expired".
+    70019: (AuthError, "the sign-in code expired before it was entered (codes last 15 minutes)",
+            f"Start the sign-in again ({SIGN_IN_COMMAND}) and enter the new code soon.", None),
     50076: (AuthError, "this account must complete multi-factor authentication",
             "Sign in again with the device code and complete the MFA prompt.", None),
     53003: (PermissionDeniedError, "a Conditional Access policy blocked the sign-in",

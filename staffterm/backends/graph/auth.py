@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from staffterm.backends.graph.aadsts import sign_in_error
+from staffterm.backends.graph.aadsts import SIGN_IN_COMMAND, sign_in_error
 from staffterm.backends.token_files import read_private_text, write_private_text
 from staffterm.errors import AuthError, ConfigError, StafftermError, UnavailableError
 
@@ -220,7 +220,7 @@ class DeviceCodeAuth(_MsalAuth):
         result = self._app.acquire_token_silent(self.scopes, account=accounts[0]) if accounts else None
         if not result:
             raise AuthError("nobody is signed in to this Microsoft 365 tenant on this machine",
-                            hint="Sign in with: staffterm graph sign-in (a code to enter at the shown URL)")
+                            hint=f"Sign in with: {SIGN_IN_COMMAND} (a code to enter at the shown URL)")
         return result
 
     async def sign_in(self, show: Callable[[str, str, str], Any], *,

@@ -8,16 +8,16 @@ method.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from staffterm.backends.graph.backend_core import GraphCore, require_text
 from staffterm.backends.graph.backend_directory import DirectoryMixin
 from staffterm.backends.graph.backend_events import EventsMixin
 from staffterm.backends.graph.convert import availability_from_schedule
-from staffterm.errors import InvalidInputError, NotFoundError
-from staffterm.models import Room, RoomAvailability, Zone
+from staffterm.errors import InvalidInputError, NotFoundError, NotSupportedError
+from staffterm.models import Room, RoomAvailability, Zone, ZoneKind
 
 if TYPE_CHECKING:
     from staffterm.backends.base import CheckStep
@@ -59,10 +59,25 @@ class GraphBackend(DirectoryMixin, EventsMixin, GraphCore):
 
         return check_steps(self)
 
+    async def sign_in(self, show: Callable[[str, str, str], Any]) -> str:
+        """Delegated device-code sign-in (``auth_mode = "device_code"``): ``show(code, url,
+        message)`` tells the admin what to enter where; returns the signed-in account."""
+        from staffterm.backends.graph.auth import DeviceCodeAuth
+
+        await self.open()
+        if not isinstance(self.auth, DeviceCodeAuth):
+            raise NotSupportedError(
+                f"tenant {self.tenant_name!r} signs in as the app (or with token_command): there is no one to sign in",
+                capability="sign_in", hint='Set auth_mode = "device_code" to sign in as yourself.')
+        return await self.auth.sign_in(show)
+
     # ----------------------------------------------------------------- zones and rooms
 
     async def list_zones(self, *, parent_id: str | None = None, kind: str | None = None,
                          tags: Sequence[str] = (), query: str | None = None) -> list[Zone]:
+        if kind is not None and kind not in {k.value for k in ZoneKind}:
+            raise InvalidInputError(f"unknown zone kind {kind!r} (one of: {', '.join(k.value for k in ZoneKind)})",
+                                    field="kind")
         zones, _ = await self.estate()
         out = list(zones.values())
         if parent_id is not None:
@@ -87,8 +102,8 @@ class GraphBackend(DirectoryMixin, EventsMixin, GraphCore):
     async def list_rooms(self, *, zone_id: str | None = None, capacity: int | None = None,
                          features: Sequence[str] = (), bookable: bool | None = None,
                          query: str | None = None) -> list[Room]:
-        if zone_id is not None:
-            await self.get_zone(zone_id)
+        if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0):
+            raise InvalidInputError("capacity must be a whole number of people, 0 or more", field="capacity")
         _, rooms = await self.estate()
         out = list(rooms.values())
         if zone_id is not None:

@@ -14,6 +14,10 @@ from staffterm.errors import InvalidInputError, NotFoundError
 from staffterm.models import Calendar, Group, MailMessage, User
 
 EVENTUAL = {"ConsistencyLevel": "eventual"}
+# user-list.md, "Properties returned by default": department and accountEnabled are not among
+# them; they come only when $select names them, and then only what is named comes.
+USER_SELECT = {"$select": "id,displayName,mail,userPrincipalName,businessPhones,mobilePhone,department,jobTitle,"
+                          "officeLocation,accountEnabled"}
 
 
 def _search(query: str) -> str:
@@ -30,7 +34,7 @@ class DirectoryMixin(GraphCore):
     async def list_users(self, *, query: str | None = None, limit: int = 100) -> list[User]:
         if not 1 <= int(limit) <= 10000:
             raise InvalidInputError("limit must be between 1 and 10000", field="limit")
-        params: dict[str, Any] = {"$top": min(int(limit), 999)}
+        params: dict[str, Any] = {"$top": min(int(limit), 999), **USER_SELECT}
         headers = None
         if query and query.strip():
             params["$search"] = _search(query)
@@ -45,11 +49,11 @@ class DirectoryMixin(GraphCore):
         return await fetch_odata_pages(self.http, path, params, headers=headers, max_items=limit)
 
     async def get_user(self, user_id: str) -> User:
-        return user_from_wire(await self.get_json(f"/users/{_id(user_id, 'user_id')}"))
+        return user_from_wire(await self.get_json(f"/users/{_id(user_id, 'user_id')}", USER_SELECT))
 
     async def user_manager(self, user_id: str) -> User | None:
         try:
-            return user_from_wire(await self.get_json(f"/users/{_id(user_id, 'user_id')}/manager"))
+            return user_from_wire(await self.get_json(f"/users/{_id(user_id, 'user_id')}/manager", USER_SELECT))
         except NotFoundError:
             return None  # user-list-manager.md: 404 when the user has no manager
 
@@ -71,7 +75,7 @@ class DirectoryMixin(GraphCore):
         return group_from_wire(await self.get_json(f"/groups/{_id(group_id, 'group_id')}"))
 
     async def group_members(self, group_id: str) -> list[User]:
-        rows = await self.all_pages(f"/groups/{_id(group_id, 'group_id')}/members")
+        rows = await self.all_pages(f"/groups/{_id(group_id, 'group_id')}/members", dict(USER_SELECT))
         users = [r for r in rows if isinstance(r, dict) and r.get("@odata.type", "#microsoft.graph.user")
                  == "#microsoft.graph.user"]
         return self.convert_rows(users, user_from_wire, "member")
@@ -83,6 +87,11 @@ class DirectoryMixin(GraphCore):
     async def send_mail(self, message: MailMessage, *, attachments: list[tuple[str, str, bytes]] = ()) -> MailMessage:
         """From ``message.sender`` or the tenant's mailer_from; ``attachments`` are
         (file name, content type, bytes) — the guest's QR pass on the host notification."""
+        from staffterm.backends.graph.meeting_copies import as_model
+
+        message = as_model(MailMessage, message, "mail")
+        if not message.to and not message.cc and not message.bcc:
+            raise InvalidInputError("a mail needs at least one recipient", field="to")
         sender = (message.sender or self.settings.mailer_from or self.settings.calendar_service_account or "").lower()
         if not sender:
             raise InvalidInputError("no mailbox to send from: set mailer_from in the tenant's settings",

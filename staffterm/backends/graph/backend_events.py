@@ -1,27 +1,35 @@
 """Calendar events on Graph: calendarView (both bounds, every page, times in UTC), one event,
 create with a transactionId and the room's answer read back, update, delete, cancel, decline,
 accept (api-reference/v1.0/api/user-list-calendarview.md, user-post-events.md, event-update.md,
-event-delete.md, event-cancel.md, event-decline.md, event-accept.md)."""
+event-delete.md, event-cancel.md, event-decline.md, event-accept.md).
+
+Ids are those of the calendar asked: a room's calendar names the room's copy of a meeting;
+changes go to the organiser's copy (see ``meeting_copies``).
+"""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from staffterm.backends.graph.backend_core import GraphCore, require_text
-from staffterm.backends.graph.convert import iso_utc
+from staffterm.backends.graph.convert import to_dtz
 from staffterm.backends.graph.convert_events import event_from_wire, event_to_wire
-from staffterm.errors import InvalidInputError
-from staffterm.models import Event, EventDraft, EventPatch, ResponseStatus
-
-UTC_PREFER = 'outlook.timezone="UTC"'
-PAGE = 100  # calendarView pages 10 events by default; ask for more, follow nextLink whatever comes
-
-
-def _user(mailbox: str) -> str:
-    return f"/users/{quote(mailbox, safe='@.')}"
+from staffterm.backends.graph.meeting_copies import (
+    UTC_PREFER,
+    as_model,
+    calendar_view,
+    clashes_in,
+    conflict,
+    copy_in,
+    event_path,
+    organiser_copy,
+    read_raw,
+    user_path,
+)
+from staffterm.errors import InvalidInputError, StafftermError
+from staffterm.models import Event, EventDraft, EventPatch, ResponseStatus, Room
 
 
 class EventsMixin(GraphCore):
@@ -36,16 +44,21 @@ class EventsMixin(GraphCore):
         _, rooms = await self.estate()
         return set(rooms)
 
+    async def _bookable(self, keys: list[str]) -> list[Room]:
+        rooms = [await self.require_room(k, "room_ids") for k in dict.fromkeys(keys)]
+        for room in rooms:
+            if not room.bookable:
+                # bookingType "reserved": first come, first served, not reservable (resources/room.md).
+                raise InvalidInputError(f"{room.name} cannot be booked: it is a first-come, first-served room",
+                                        field="room_ids")
+        return rooms
+
     async def list_events(self, calendar_id: str, start: datetime, end: datetime, *,
                           include_cancelled: bool = False) -> list[Event]:
         mailbox = await self._mailbox(calendar_id)
         if end <= start:
             raise InvalidInputError("end must be after start", field="end")
-        # Both bounds are required; their offset is honoured and Prefer only sets the zone of the
-        # returned start/end (user-list-calendarview.md).
-        rows = await self.all_pages(f"{_user(mailbox)}/calendarView",
-                                    {"startDateTime": iso_utc(start), "endDateTime": iso_utc(end), "$top": PAGE},
-                                    headers={"Prefer": UTC_PREFER})
+        rows = await calendar_view(self, mailbox, start, end)
         rooms = await self._room_emails()
         events = self.convert_rows(rows, lambda r: event_from_wire(r, mailbox, rooms), "event")
         if not include_cancelled:
@@ -54,32 +67,47 @@ class EventsMixin(GraphCore):
 
     async def get_event(self, calendar_id: str, event_id: str) -> Event:
         mailbox = await self._mailbox(calendar_id)
-        data = await self.get_json(f"{_user(mailbox)}/events/{quote(require_text(event_id, 'event_id'), safe='')}",
-                                   headers={"Prefer": UTC_PREFER})
-        return event_from_wire(data, mailbox, await self._room_emails())
+        raw = await read_raw(self, mailbox, require_text(event_id, "event_id"))
+        return event_from_wire(raw, mailbox, await self._room_emails())
 
     async def create_event(self, calendar_id: str, draft: EventDraft, *, idempotency_key: str | None = None) -> Event:
-        """On the organiser's calendar (``calendar_id`` a person), or the service account's when
-        ``calendar_id`` is a room; the room is a resource attendee. The room's calendar attendant
-        answers on its own: its reply is read back and a decline is said plainly."""
+        """On the organiser's calendar (``calendar_id`` a person), or — ``calendar_id`` a room —
+        the host's or the service account's, with the room a resource attendee. A room already
+        booked then is a ConflictError naming the meeting; the room's own answer is read back and
+        a decline said plainly. Asked in a room, the room's copy is returned once it has one."""
         from staffterm.backends.http import decode_json
 
+        draft = as_model(EventDraft, draft, "meeting")
         mailbox = await self._mailbox(calendar_id)
         rooms_index = await self._room_emails()
         room_keys = list(draft.room_ids)
-        if mailbox in rooms_index:
+        in_room = mailbox if mailbox in rooms_index else None
+        if in_room:
             room_keys.insert(0, mailbox)
             mailbox = (draft.host or self.settings.calendar_service_account or "").lower()
             if not mailbox:
                 raise InvalidInputError("a meeting in a room needs an organiser: give the host, or set "
                                         "calendar_service_account in the tenant's settings", field="host")
-        rooms = [await self.require_room(k, "room_ids") for k in dict.fromkeys(room_keys)]
-        body = event_to_wire(draft, [(r.email, r.name) for r in rooms], idempotency_key or str(uuid.uuid4()))
+        rooms = await self._bookable(room_keys)
+        key = idempotency_key or str(uuid.uuid4())
+        clashes = await clashes_in(self, rooms, draft.start, draft.end, organiser=mailbox, transaction_id=key)
+        if clashes:
+            raise conflict(rooms, clashes)
+        body = event_to_wire(draft, [(r.email, r.name) for r in rooms], key)
         # transactionId makes the POST safe to send again: Outlook answers with the first event.
-        response = await self.http.request("POST", f"{_user(mailbox)}/events", json=body, idempotent=True,
+        response = await self.http.request("POST", f"{user_path(mailbox)}/events", json=body, idempotent=True,
                                            headers={"Prefer": UTC_PREFER})
-        event = event_from_wire(decode_json(response, provider=self.http.provider), mailbox, rooms_index)
+        raw = decode_json(response, provider=self.http.provider)
+        event = event_from_wire(raw, mailbox, rooms_index)
         self._say_declines(event)
+        if in_room:
+            try:
+                copy = await copy_in(self, in_room, raw)
+            except StafftermError as exc:  # the meeting is made: a failing read-back is a warning
+                self.warn(f"the meeting was made, but the room's calendar could not be read back: {exc.message}")
+                copy = None
+            if copy is not None:
+                return event_from_wire(copy, in_room, rooms_index)
         return event
 
     def _say_declines(self, event: Event) -> None:
@@ -88,10 +116,18 @@ class EventsMixin(GraphCore):
                 self.warn(f"the room {attendee.email} declined “{event.title}”: the room is NOT booked")
 
     async def update_event(self, calendar_id: str, event_id: str, patch: EventPatch, *, notify: bool = True) -> Event:
-        from staffterm.backends.graph.convert import to_dtz
         from staffterm.backends.http import decode_json
 
+        patch = as_model(EventPatch, patch, "meeting change")
         mailbox = await self._mailbox(calendar_id)
+        event_id = require_text(event_id, "event_id")
+        rooms_index = await self._room_emails()
+        raw = await read_raw(self, mailbox, event_id)
+        current = event_from_wire(raw, mailbox, rooms_index)
+        start, end = patch.start or current.start, patch.end or current.end
+        if end <= start:
+            raise InvalidInputError(f"the meeting must end after it starts ({start:%H:%M} UTC)", field="end")
+        organiser, target = await organiser_copy(self, mailbox, raw)
         body: dict[str, Any] = {}
         if patch.title is not None:
             body["subject"] = patch.title
@@ -105,32 +141,64 @@ class EventsMixin(GraphCore):
             body["location"] = {"displayName": patch.location}
         if patch.private is not None:
             body["sensitivity"] = "private" if patch.private else "normal"
+        room_ids = [r for r in current.room_ids if r in rooms_index]
+        if patch.room_ids is not None or patch.attendees is not None:
+            rooms = await self._bookable(patch.room_ids) if patch.room_ids is not None else [
+                await self.require_room(r) for r in room_ids]
+            people = ([{"emailAddress": {"address": a.email, **({"name": a.name} if a.name else {})},
+                        "type": "required"}
+                       for a in patch.attendees if not a.resource and not a.organizer]
+                      if patch.attendees is not None else
+                      [{"emailAddress": a["emailAddress"], "type": a.get("type") or "required"}
+                       for a in target.get("attendees") or [] if isinstance(a, dict)
+                       and str(a.get("type")).lower() != "resource"
+                       and str((a.get("emailAddress") or {}).get("address") or "").lower() not in rooms_index])
+            body["attendees"] = people + [{"emailAddress": {"address": r.email, "name": r.name}, "type": "resource"}
+                                          for r in rooms]
+            if patch.room_ids is not None and rooms and patch.location is None:
+                body["location"] = {"displayName": rooms[0].name, "locationEmailAddress": rooms[0].email,
+                                    "locationType": "conferenceRoom"}
+        else:
+            rooms = [await self.require_room(r) for r in room_ids]
         if not body:
             raise InvalidInputError("nothing to change")
+        if rooms and ("start" in body or "end" in body or patch.room_ids is not None):
+            clashes = await clashes_in(self, rooms, start, end, ignore_uid=raw.get("iCalUId"))
+            if clashes:
+                raise conflict(rooms, clashes)
         # PATCH sets absolute values: sending it twice lands the same.
-        response = await self.http.request("PATCH", f"{_user(mailbox)}/events/{quote(event_id, safe='')}", json=body,
+        response = await self.http.request("PATCH", event_path(organiser, str(target["id"])), json=body,
                                            idempotent=True, headers={"Prefer": UTC_PREFER})
-        event = event_from_wire(decode_json(response, provider=self.http.provider), mailbox, await self._room_emails())
+        event = event_from_wire(decode_json(response, provider=self.http.provider), organiser, rooms_index)
         self._say_declines(event)
+        if organiser != mailbox and mailbox in {a.email for a in event.attendees}:
+            # The same meeting, named as the calendar it was asked in names it.
+            return event.model_copy(update={"id": event_id, "calendar_id": mailbox})
         return event
 
     async def delete_event(self, calendar_id: str, event_id: str, *, notify: bool = True,
                            comment: str | None = None) -> None:
-        """With a comment: cancel (organiser only, the attendees get it; 202). Else delete (204)."""
+        """With a comment: cancel (organiser only, the attendees get it; 202). Else delete (204),
+        which on the organiser's calendar cancels the meeting for everyone (event-delete.md).
+        Asked in a room's calendar, it is the meeting that goes: the organiser's copy."""
         mailbox = await self._mailbox(calendar_id)
-        path = f"{_user(mailbox)}/events/{quote(require_text(event_id, 'event_id'), safe='')}"
-        if comment:
+        event_id = require_text(event_id, "event_id")
+        raw = await read_raw(self, mailbox, event_id)
+        if mailbox in await self._room_emails():
+            mailbox, raw = await organiser_copy(self, mailbox, raw)
+        path = event_path(mailbox, str(raw["id"]))
+        if comment and raw.get("isOrganizer", True):
             await self.http.request("POST", f"{path}/cancel", json={"comment": comment})
         else:
             await self.http.request("DELETE", path)
 
     async def _respond(self, action: str, calendar_id: str, event_id: str, notify: bool, comment: str | None) -> None:
         mailbox = await self._mailbox(calendar_id)
-        path = f"{_user(mailbox)}/events/{quote(require_text(event_id, 'event_id'), safe='')}/{action}"
         body: dict[str, Any] = {"sendResponse": bool(notify)}
         if comment:
             body["comment"] = comment
-        await self.http.request("POST", path, json=body, idempotent=True)
+        await self.http.request("POST", f"{event_path(mailbox, require_text(event_id, 'event_id'))}/{action}",
+                                json=body, idempotent=True)
 
     async def decline_event(self, calendar_id: str, event_id: str, *, notify: bool = True,
                             comment: str | None = None) -> None:

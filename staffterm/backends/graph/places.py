@@ -66,7 +66,62 @@ async def read_estate(core: GraphCore) -> tuple[dict[str, Zone], dict[str, Room]
 
     rooms = core.convert_rows(raw_rooms, convert, "room")
     zones = {z.id: z for z in [*buildings, *floors, *lists]}
+    zones = await with_time_zones(core, zones, rooms)
     return zones, {r.email: r for r in rooms}
+
+
+async def with_time_zones(core: GraphCore, zones: dict[str, Zone], rooms: list[Room]) -> dict[str, Zone]:
+    """Each zone's time zone: that of the working hours of one of its room mailboxes.
+
+    Places carries no time zone (resources/building.md, floor.md, roomlist.md). getSchedule
+    returns each schedule's ``workingHours`` with its ``timeZone`` (calendar-getschedule.md,
+    resources/workinghours.md), which Exchange sets from the mailbox's regional settings: one
+    getSchedule call over the next 15 minutes, with one room per zone, reads them all, with
+    the Calendars.Read permission free/busy needs anyway (mailboxSettings would need
+    MailboxSettings.Read, which the app registration steps do not grant). A zone whose rooms say
+    nothing takes the tenant's ``time_zone`` setting.
+    """
+    from datetime import timedelta
+
+    from staffterm.backends.graph.freebusy import plan_calls, run_schedules
+    from staffterm.backends.graph.windows_zones import iana_zone
+
+    fallback = getattr(core.settings, "time_zone", None)
+    sample: dict[str, str] = {}  # zone id -> the room mailbox asked for it
+    for room in sorted(rooms, key=lambda r: r.email):
+        for zone_id in room.zone_ids:
+            sample.setdefault(zone_id, room.email)
+    found: dict[str, str] = {}
+    emails = sorted(set(sample.values()))
+    if emails:
+        start = core.clock.now()
+        calls = plan_calls(emails)
+        kwargs = {"sleep": core._sleep} if core._sleep is not None else {}
+        try:
+            await run_schedules(core.http, calls, start, start + timedelta(minutes=15), 15, **kwargs)
+        except StafftermError as exc:
+            core.warn(f"the rooms' time zones could not be read ({exc.message})")
+            calls = []
+        for call in calls:
+            for info in call.value or []:
+                if not isinstance(info, dict):
+                    continue
+                hours = info.get("workingHours") if isinstance(info.get("workingHours"), dict) else {}
+                zone_name = (hours.get("timeZone") or {}).get("name") if isinstance(hours.get("timeZone"), dict) else None
+                iana = iana_zone(zone_name)
+                if iana:
+                    found[str(info.get("scheduleId") or "").lower()] = iana
+    out: dict[str, Zone] = {}
+    missing: list[str] = []
+    for zone_id, zone in zones.items():
+        tz = found.get(sample.get(zone_id, "")) or fallback
+        if tz is None:
+            missing.append(zone.name)
+        out[zone_id] = zone.model_copy(update={"timezone": tz}) if tz else zone
+    if missing and emails:
+        core.warn(f"no time zone for {len(missing)} zone(s) (first: {missing[0]}); "
+                  "set time_zone in the tenant's settings")
+    return out
 
 
 async def _list_members(core: GraphCore, list_email: str) -> list[str]:

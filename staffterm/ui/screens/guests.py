@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
+from staffterm.backends.base import Capability
 from staffterm.errors import ConflictError, InvalidInputError, LimitReachedError, NotFoundError, PermissionDeniedError
 from staffterm.ui.messages import SessionFailed
 from staffterm.ui.screens.base import StafftermScreen
@@ -53,6 +54,9 @@ class GuestSearch(Input):
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return character not in self.DAY_KEYS and super().check_consume_key(key, character)
+
+
+GUEST_ACTIONS = frozenset({"check_in", "check_out", "show_pass", "save_pass", "walk_in", "export"})
 
 
 class GuestsScreen(StafftermScreen):
@@ -220,8 +224,22 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
         info.update(Text(f"Not connected: {event.reason}"))
         info.add_class("-failed")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Without a visitor register the guest actions are hidden, not offered to fail."""
+        session = getattr(self.app, "session", None)
+        if action in GUEST_ACTIONS and session is not None and not session.backend.supports(Capability.GUESTS):
+            return None
+        return True
+
     @work(exclusive=True, group="guests-load", exit_on_error=False, name="load-guests")
     async def load_guests(self) -> None:
+        session = self.app.session
+        if not session.backend.supports(Capability.GUESTS):
+            # A backend with no visitor register (Microsoft 365): said here, not as an error.
+            text = f"The {session.provider} backend keeps no visitor register."
+            self.query_one("#guest-info", Static).update(Text(text, style="dim"))
+            self.mark_loaded()
+            return
         day = self.day
         guests = await self.app.session.reception.expected_today(self.app.building_id, day=self.shown_day)
         if day != self.day:

@@ -155,6 +155,8 @@ def _token(fake: FakeGraph, request: httpx.Request, tenant: str) -> httpx.Respon
         return _client_credentials(fake, request, form, app, secret)
     if grant == DEVICE_CODE_GRANT:
         return _redeem_device_code(fake, request, form, app)
+    if grant == "refresh_token":
+        return _redeem_refresh_token(fake, request, form, app)
     return aadsts(fake, request, 400, "unsupported_grant_type", 70003,
                   f"The app requested an unsupported grant type '{grant}'.")
 
@@ -204,6 +206,7 @@ def _issue(fake: FakeGraph, app_id: str, *, roles: frozenset[str], scopes: froze
         body["scope"] = " ".join(sorted(scopes))
         if refresh:
             body["refresh_token"] = secrets.token_urlsafe(32)
+            fake.state.refresh_tokens[body["refresh_token"]] = (app_id, user, scopes)
     return json_response(body)
 
 
@@ -274,7 +277,40 @@ def _redeem_device_code(fake: FakeGraph, request: httpx.Request, form: dict[str,
                       "for this user and resource.")
     del fake.state.device_codes[code.device_code]
     granted = frozenset(s.rsplit("/", 1)[-1] for s in code.scopes if s not in RESERVED_SCOPES)
-    return _issue(fake, app.client_id, roles=frozenset(), scopes=granted, user=code.approved_by, refresh=True)
+    issued = _issue(fake, app.client_id, roles=frozenset(), scopes=granted, user=code.approved_by, refresh=True)
+    if "openid" not in code.scopes:
+        return issued
+    # v2-oauth2-device-code.md, "Successful authentication response": id_token is "issued if the
+    # original scope parameter included the openid scope" (msal always asks for it, and builds
+    # the signed-in account from it). Claims as id-token-claims-reference.md (v2.0 tokens).
+    body = issued.json()
+    body["id_token"] = _id_token(fake, request, app.client_id, code.approved_by)
+    return json_response(body)
+
+
+def _redeem_refresh_token(fake: FakeGraph, request: httpx.Request, form: dict[str, str], app) -> httpx.Response:
+    """v2-oauth2-auth-code-flow.md, "Refresh the access token": grant_type=refresh_token gives a
+    new access token and a new refresh token (the old one stays valid until it expires; the fake
+    keeps it). An unknown refresh token is invalid_grant; AADSTS9002313 is the code users report
+    for a malformed one, the page does not list codes."""
+    found = fake.state.refresh_tokens.get(form.get("refresh_token", ""))
+    if found is None or found[0] != app.client_id:
+        return aadsts(fake, request, 400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.")
+    _, user, scopes = found
+    return _issue(fake, app.client_id, roles=frozenset(), scopes=scopes, user=user, refresh=True)
+
+
+def _id_token(fake: FakeGraph, request: httpx.Request, client_id: str, upn: str) -> str:
+    now = fake.now()
+    user = fake.state.user(upn) or {}
+    tid = fake.state.tenant_id
+    claims = {"ver": "2.0", "iss": f"{_origin(request)}/{tid}/v2.0", "aud": client_id, "tid": tid,
+              "iat": int(now.timestamp()), "nbf": int(now.timestamp()),
+              "exp": int((now + timedelta(hours=1)).timestamp()), "oid": user.get("id") or upn,
+              "sub": _b64(f"{client_id}:{user.get('id') or upn}")[:43], "preferred_username": upn,
+              "name": user.get("displayName") or upn}
+    return ".".join(_b64(json.dumps(part)) for part in ({"typ": "JWT", "alg": "RS256"}, claims)) + "." + \
+        _b64(secrets.token_hex(16))
 
 
 # -- what the Graph routes check ---------------------------------------------------------------------

@@ -76,6 +76,7 @@ class GraphState:
     apps: dict[str, AppRegistration] = field(default_factory=dict)
     tokens: dict[str, TokenRecord] = field(default_factory=dict)
     device_codes: dict[str, DeviceCode] = field(default_factory=dict)
+    refresh_tokens: dict[str, tuple[str, str, frozenset[str]]] = field(default_factory=dict)  # -> app, user, scopes
     _counters: dict[str, itertools.count] = field(default_factory=dict, repr=False)
 
     def next_number(self, kind: str) -> int:
