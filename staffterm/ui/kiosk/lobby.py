@@ -19,6 +19,7 @@ from staffterm.errors import StafftermError
 from staffterm.models import Guest
 from staffterm.services.kiosk_lobby import LobbyCheckIn, LobbyService, parse_visit_code
 from staffterm.services.kiosk_pin import PinGate
+from staffterm.services.room_board import format_clock
 from staffterm.ui.kiosk.base import KioskApp, KioskScreen
 from staffterm.ui.widgets.qr_view import QrView
 
@@ -57,6 +58,7 @@ class LobbyScreen(KioskScreen):
                 yield Static("Type your name or email, then press Enter. Or scan the QR code of your invitation.", classes="hint")
                 yield Input(placeholder="Your name or email", id="find", max_length=120, select_on_focus=False)
                 yield Static("", id="welcome-message")
+                yield Static("", id="offline-note", classes="hint")
             with Vertical(id="confirm"):
                 yield Static("", id="confirm-text", classes="title")
                 yield Static("Press Enter or y if this is you, n if not.", classes="hint")
@@ -150,12 +152,26 @@ class LobbyKioskApp(KioskApp):
                 await self.service.refresh()
             except StafftermError:
                 return
+            finally:
+                self.show_offline_note()
             try:
                 await self.service.drain()
             except StafftermError:
                 pass
 
         self.run_worker(sync(), group="lobby-sync", exclusive=True)
+
+    def show_offline_note(self) -> None:
+        """A quiet line for staff: the kiosk works from its kept list, and since when."""
+        service = self.service
+        note = ""
+        if service.offline:
+            if service.as_of is not None:
+                when = format_clock(service.as_of, service.tz, clock_24h=True, reference=self.clock.now())
+                note = f"Working offline: today's visits as of {when}."
+            else:
+                note = "Working offline: today's visits could not be read yet."
+        self.lobby.query_one("#offline-note", Static).update(note)
 
     def _say(self, text: str) -> None:
         self.lobby.query_one("#welcome-message", Static).update(text)
@@ -184,7 +200,7 @@ class LobbyKioskApp(KioskApp):
         return "Switch this kiosk to building:"
 
     def switch_to(self, target: str) -> None:
-        self.service.building_id = target
+        self.service.switch_building(target)
         self.building_name = target
         self.reset_to_start()
         self.background_sync()
@@ -200,6 +216,7 @@ class LobbyKioskApp(KioskApp):
             except StafftermError as exc:
                 self._say(f"Sorry, that did not work: {exc}. Please ask at the front desk.")
                 return
+            self.show_offline_note()
             if result.kind != "one" or result.guest is None:
                 self.lobby.query_one("#find", Input).value = ""
                 self._say(MESSAGES[result.kind])
