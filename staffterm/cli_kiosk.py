@@ -63,6 +63,7 @@ def build_lobby_app(ctx: CommandContext) -> Any:
     from staffterm.services.kiosk_lobby import LobbyService
     from staffterm.services.kiosk_memory import KioskMemory
     from staffterm.services.kiosk_outbox import KioskOutbox
+    from staffterm.services.kiosk_walkin import WalkInService
     from staffterm.ui.kiosk.lobby import LobbyKioskApp
 
     kiosk = ctx.config.kiosk
@@ -74,8 +75,9 @@ def build_lobby_app(ctx: CommandContext) -> Any:
     notice = kiosk.notice_text.strip()
     service = LobbyService(session.reception, outbox, building, notice_version=kiosk.notice_version if notice else None,
                            memory=KioskMemory(tenant=session.tenant_name))
+    walk_in = WalkInService(service, session.directory) if kiosk.walk_ins else None
     return LobbyKioskApp(
-        service, session.clock, pin_gate=_pin_gate(ctx), building_name=ctx.args.name or "", notice_text=notice,
+        service, session.clock, pin_gate=_pin_gate(ctx), building_name=ctx.args.name or "", notice_text=notice, walk_in=walk_in,
         pass_seconds=kiosk.pass_seconds, idle_seconds=kiosk.idle_seconds, theme=ctx.config.ui.theme, session=session,
     )
 

@@ -130,6 +130,11 @@ class LobbyService:
         if self.memory is not None and self.as_of is not None and self._valid_until is not None:
             await self.memory.save_visits(self.building_id, self._today, saved_at=self.as_of, valid_until=self._valid_until, tz=self.tz)
 
+    async def add_visit(self, guest: Guest) -> None:
+        """A visit registered here (a walk-in): part of today's list from now on."""
+        self._today = [g for g in self._today if g.id != guest.id] + [guest]
+        await self._remember()
+
     async def _note_checked_in(self, guest: Guest) -> None:
         """The check-in is in the outbox: the kept list says so, so the same guest trying again
         (even after a restart, still offline) is told they are checked in, not queued twice."""
