@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Literal
 
 from staffterm.errors import InvalidInputError, NotFoundError, StafftermError
@@ -90,7 +90,7 @@ class LobbyService:
         self.as_of: datetime | None = None
         self._valid_until: datetime | None = None
         # The building's time zone, once known (from the site, or from the kept list).
-        self.tz: tzinfo = timezone.utc
+        self.tz: tzinfo = UTC
         self.offline = False
 
     def switch_building(self, building_id: str) -> None:

@@ -22,7 +22,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -161,9 +161,9 @@ class KioskMemory:
             db.execute("BEGIN IMMEDIATE")
             db.execute(
                 "INSERT OR REPLACE INTO snapshots(kind, tenant, subject, saved_at, valid_until, body) VALUES (?, ?, ?, ?, ?, ?)",
-                (kind, self.tenant, subject, saved_at.isoformat(), valid_until.astimezone(timezone.utc).isoformat(), body),
+                (kind, self.tenant, subject, saved_at.isoformat(), valid_until.astimezone(UTC).isoformat(), body),
             )
-            stale = (saved_at - KEEP).astimezone(timezone.utc).isoformat()
+            stale = (saved_at - KEEP).astimezone(UTC).isoformat()
             db.execute("DELETE FROM snapshots WHERE valid_until < ?", (stale,))
             db.execute("COMMIT")
 
@@ -171,7 +171,7 @@ class KioskMemory:
         with self._db() as db:
             row = db.execute(
                 "SELECT saved_at, body, valid_until FROM snapshots WHERE kind = ? AND tenant = ? AND subject = ? AND valid_until > ?",
-                (kind, self.tenant, subject, now.astimezone(timezone.utc).isoformat()),
+                (kind, self.tenant, subject, now.astimezone(UTC).isoformat()),
             ).fetchone()
         return (row[0], row[1], row[2]) if row else None
 

@@ -129,4 +129,4 @@ class WalkInService:
         return guest
 
 
-__all__ = ["HostChoice", "MAX_HOSTS_SHOWN", "MIN_HOST_QUERY", "WalkInService", "check_guest_details"]
+__all__ = ["MAX_HOSTS_SHOWN", "MIN_HOST_QUERY", "HostChoice", "WalkInService", "check_guest_details"]

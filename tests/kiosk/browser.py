@@ -135,7 +135,9 @@ def _devtools_port(profile: Path, process: subprocess.Popen, timeout: float) -> 
 async def chromium_page(url: str, *, width: int, height: int, timeout: float = 20.0) -> AsyncIterator[Page]:
     """A headless Chromium showing ``url``, with the terminal catcher installed before it loads."""
     profile = Path(tempfile.mkdtemp(prefix="chromium-profile-"))
-    process = subprocess.Popen(
+    # Started from a thread: forking a browser is not instant, and the test's event loop stays free.
+    process = await asyncio.to_thread(
+        subprocess.Popen,
         [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0",
          f"--window-size={width},{height}", "about:blank"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "LANG": "C.UTF-8"},

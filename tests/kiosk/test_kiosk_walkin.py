@@ -12,7 +12,12 @@ from staffterm.errors import InvalidInputError
 from staffterm.services.directory import DirectoryService
 from staffterm.services.kiosk_lobby import LobbyService
 from staffterm.services.kiosk_outbox import KioskOutbox
-from staffterm.services.kiosk_walkin import MAX_HOSTS_SHOWN, HostChoice, WalkInService, check_guest_details
+from staffterm.services.kiosk_walkin import (
+    MAX_HOSTS_SHOWN,
+    HostChoice,
+    WalkInService,
+    check_guest_details,
+)
 from staffterm.services.session import Session
 from staffterm.ui.kiosk.lobby import LobbyKioskApp
 from staffterm.ui.kiosk.walkin import WalkInForm

@@ -18,8 +18,8 @@ from staffterm.clock import Clock
 from staffterm.errors import StafftermError, UnavailableError
 from staffterm.models import Guest
 from staffterm.services.kiosk_lobby import LobbyCheckIn, LobbyService, parse_visit_code
-from staffterm.services.kiosk_walkin import HostChoice, WalkInService
 from staffterm.services.kiosk_pin import PinGate
+from staffterm.services.kiosk_walkin import HostChoice, WalkInService
 from staffterm.services.room_board import format_clock
 from staffterm.ui.kiosk.base import KioskApp, KioskScreen
 from staffterm.ui.kiosk.walkin import WalkInForm
