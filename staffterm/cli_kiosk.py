@@ -41,6 +41,7 @@ def _panel_rules(ctx: CommandContext) -> Any:
 
 
 def build_panel_app(ctx: CommandContext) -> Any:
+    from staffterm.services.kiosk_memory import KioskMemory
     from staffterm.services.room_panel_actions import RoomPanelService
     from staffterm.ui.kiosk.panel import RoomPanelApp
 
@@ -48,7 +49,10 @@ def build_panel_app(ctx: CommandContext) -> Any:
     if not room:
         raise InvalidInputError("say which room this panel stands beside: --room ROOM (or kiosk.room in the config)", field="room")
     session = ctx.session()
-    service = RoomPanelService(session.backend, session.clock, room, _panel_rules(ctx), estate=session.estate, booking=session.booking)
+    service = RoomPanelService(
+        session.backend, session.clock, room, _panel_rules(ctx), estate=session.estate, booking=session.booking,
+        memory=KioskMemory(tenant=session.tenant_name),
+    )
     return RoomPanelApp(
         service, session.clock, pin_gate=_pin_gate(ctx), idle_seconds=ctx.config.kiosk.idle_seconds,
         clock_24h=ctx.config.ui.clock_24h, theme=ctx.config.ui.theme, session=session,
@@ -57,7 +61,9 @@ def build_panel_app(ctx: CommandContext) -> Any:
 
 def build_lobby_app(ctx: CommandContext) -> Any:
     from staffterm.services.kiosk_lobby import LobbyService
+    from staffterm.services.kiosk_memory import KioskMemory
     from staffterm.services.kiosk_outbox import KioskOutbox
+    from staffterm.services.kiosk_walkin import WalkInService
     from staffterm.ui.kiosk.lobby import LobbyKioskApp
 
     kiosk = ctx.config.kiosk
@@ -67,9 +73,11 @@ def build_lobby_app(ctx: CommandContext) -> Any:
     session = ctx.session()
     outbox = KioskOutbox(tenant=session.tenant_name)
     notice = kiosk.notice_text.strip()
-    service = LobbyService(session.reception, outbox, building, notice_version=kiosk.notice_version if notice else None)
+    service = LobbyService(session.reception, outbox, building, notice_version=kiosk.notice_version if notice else None,
+                           memory=KioskMemory(tenant=session.tenant_name))
+    walk_in = WalkInService(service, session.directory) if kiosk.walk_ins else None
     return LobbyKioskApp(
-        service, session.clock, pin_gate=_pin_gate(ctx), building_name=ctx.args.name or "", notice_text=notice,
+        service, session.clock, pin_gate=_pin_gate(ctx), building_name=ctx.args.name or "", notice_text=notice, walk_in=walk_in,
         pass_seconds=kiosk.pass_seconds, idle_seconds=kiosk.idle_seconds, theme=ctx.config.ui.theme, session=session,
     )
 

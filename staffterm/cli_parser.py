@@ -380,6 +380,24 @@ def _kiosk(b: _Builder, commands: Any) -> None:
     pin.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input instead of asking")
 
 
+def tcp_port(text: str) -> int:
+    value = positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port: give 1 to 65535")
+    return value
+
+
+def _serve(b: _Builder, commands: Any) -> None:
+    serve = b.sub(commands, "serve", "serve:serve", "serve the console or a kiosk to a web browser (textual-serve)")
+    serve.add_argument("--kiosk", choices=("lobby", "panel"), help="serve a locked-down kiosk instead of the console")
+    serve.add_argument("--room", metavar="ROOM", help="--kiosk panel: the room's id or email (default: kiosk.room)")
+    serve.add_argument("--building", metavar="ZONE", help="--kiosk lobby: the building zone (default: kiosk.building)")
+    serve.add_argument("--name", metavar="TEXT", default="", help="--kiosk lobby: the building's name, shown on the welcome screen")
+    serve.add_argument("--host", metavar="HOST", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", metavar="PORT", type=tcp_port, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--public-url", metavar="URL", help="the address browsers use, when behind a proxy (e.g. https://panel.example)")
+
+
 def _placeos(b: _Builder, commands: Any) -> None:
     from staffterm.cli_placeos_args import add_driver_commands
 
@@ -410,4 +428,5 @@ COMMANDS: dict[str, Callable[[_Builder, Any], None]] = {
     "site": _site,
     "placeos": _placeos,
     "kiosk": _kiosk,
+    "serve": _serve,
 }

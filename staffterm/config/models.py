@@ -198,6 +198,8 @@ class KioskConfig(_Section):
     exempt_rooms: list[NonEmptyStr] = Field(default_factory=list)
     # How long the guest's pass stays on screen before the welcome screen returns.
     pass_seconds: int = Field(default=20, ge=3, le=600)
+    # The lobby kiosk offers walk-in registration (name, email, host from the directory).
+    walk_ins: bool = True
 
     @model_validator(mode="after")
     def _room_for_room_mode(self) -> KioskConfig:

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Literal
+from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING, Literal
 
 from staffterm.errors import InvalidInputError, NotFoundError, StafftermError
 from staffterm.models import Guest
 from staffterm.services.kiosk_outbox import DrainResult, KioskOutbox
 from staffterm.services.qr import visitor_pass_payload
 from staffterm.services.reception import ReceptionService
+from staffterm.services.zones import local_day_window, timezone_for
+
+if TYPE_CHECKING:
+    from staffterm.services.kiosk_memory import KioskMemory
 
 log = logging.getLogger(__name__)
 
@@ -71,27 +76,74 @@ def _open_visits(guests: list[Guest]) -> list[Guest]:
 class LobbyService:
     def __init__(
         self, reception: ReceptionService, outbox: KioskOutbox, building_id: str, *, kiosk_name: str = "lobby kiosk",
-        notice_version: str | None = None,
+        notice_version: str | None = None, memory: KioskMemory | None = None,
     ) -> None:
         self.reception = reception
         self.outbox = outbox
         self.building_id = building_id
         self.kiosk_name = kiosk_name
         self.notice_version = notice_version
+        # Today's visits as last read, kept on disk so a kiosk restarted during an outage has them.
+        self.memory = memory
         self._today: list[Guest] = []
+        # When the backend last gave the list (None: it never has, nor the memory).
+        self.as_of: datetime | None = None
+        self._valid_until: datetime | None = None
+        # The building's time zone, once known (from the site, or from the kept list).
+        self.tz: tzinfo = UTC
         self.offline = False
 
+    def switch_building(self, building_id: str) -> None:
+        """Another building: the last one's visits are no longer this kiosk's to show."""
+        self.building_id = building_id
+        self._today, self.as_of, self._valid_until = [], None, None
+
     async def refresh(self) -> list[Guest]:
-        """Today's visits to the building; the last list is kept for when the backend is away."""
+        """Today's visits to the building; the last list is kept (in memory and on disk) for when
+        the backend is away."""
         try:
             self._today = await self.reception.expected_today(self.building_id)
             self.offline = False
+            self.as_of = self.reception.clock.now()
+            self._valid_until = await self._day_end()
+            await self._remember()
         except NotFoundError:
             raise
         except StafftermError as exc:
             log.warning("lobby kiosk offline: %s", exc)
             self.offline = True
+            if self.as_of is None and self.memory is not None:
+                remembered = await self.memory.load_visits(self.building_id, self.reception.clock.now())
+                if remembered is not None:
+                    self._today, self.as_of = remembered.guests, remembered.saved_at
+                    self._valid_until, self.tz = remembered.valid_until, remembered.tz
         return list(self._today)
+
+    async def _day_end(self) -> datetime:
+        """The end of today in the building's time zone: the kept list is good until then."""
+        zones = await self.reception.estate.zones()
+        self.tz = tz = timezone_for(self.building_id, zones)
+        now = self.reception.clock.now()
+        return local_day_window(now.astimezone(tz).date(), tz)[1]
+
+    async def _remember(self) -> None:
+        if self.memory is not None and self.as_of is not None and self._valid_until is not None:
+            await self.memory.save_visits(self.building_id, self._today, saved_at=self.as_of, valid_until=self._valid_until, tz=self.tz)
+
+    async def add_visit(self, guest: Guest) -> None:
+        """A visit registered here (a walk-in): part of today's list from now on."""
+        self._today = [g for g in self._today if g.id != guest.id] + [guest]
+        await self._remember()
+
+    async def _note_checked_in(self, guest: Guest) -> None:
+        """The check-in is in the outbox: the kept list says so, so the same guest trying again
+        (even after a restart, still offline) is told they are checked in, not queued twice."""
+        now = self.reception.clock.now()
+        self._today = [
+            g.model_copy(update={"checked_in": True, "checked_in_at": g.checked_in_at or now}) if g.id == guest.id else g
+            for g in self._today
+        ]
+        await self._remember()
 
     async def find(self, text: str) -> FindResult:
         query = " ".join((text or "").split()).lower()
@@ -136,6 +188,7 @@ class LobbyService:
             guest.id, taken_at=self.reception.clock.now(), notice_version=self.notice_version if notice_accepted else None,
             kiosk=self.kiosk_name,
         )
+        await self._note_checked_in(guest)
         result = await self.drain()
         told = seq in result.sent
         if seq in result.failed:
@@ -148,7 +201,10 @@ class LobbyService:
 
     async def drain(self) -> DrainResult:
         result = await self.outbox.drain(self.reception)
-        self.offline = result.backend_down
+        if result.backend_down:
+            self.offline = True
+        elif result.sent or result.failed:
+            self.offline = False  # the backend answered; an empty outbox says nothing either way
         return result
 
 

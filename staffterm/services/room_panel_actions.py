@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from staffterm.backends.base import Backend, Capability
 from staffterm.clock import Clock
@@ -34,6 +35,9 @@ from staffterm.services.room_panel import (
 )
 from staffterm.services.zones import local_day_window, timezone_for
 
+if TYPE_CHECKING:
+    from staffterm.services.kiosk_memory import KioskMemory
+
 log = logging.getLogger(__name__)
 
 BOOK_NOW_TITLE = "Ad hoc meeting"
@@ -55,7 +59,7 @@ class PanelView:
 class RoomPanelService:
     def __init__(
         self, backend: Backend, clock: Clock, room_id: str, rules: PanelRules,
-        *, estate: Estate | None = None, booking: BookingService | None = None,
+        *, estate: Estate | None = None, booking: BookingService | None = None, memory: KioskMemory | None = None,
     ) -> None:
         self.backend = backend
         self.clock = clock
@@ -63,6 +67,8 @@ class RoomPanelService:
         self.rules = rules
         self.estate = estate or Estate(backend)
         self.booking = booking or BookingService(backend, clock, self.estate)
+        # The day as last read, kept on disk so a panel restarted during an outage still shows it.
+        self.memory = memory
         self.last_day: PanelDay | None = None
         self.offline = False
         self.last_error: str | None = None
@@ -96,19 +102,23 @@ class RoomPanelService:
         return PanelDay(room, tz, start, end, meetings, now, knows_events=knows_events, can_write=can_write)
 
     async def refresh(self) -> PanelView:
-        """Read the day again; on failure show the last known day as offline. A bad room id
-        (``NotFoundError``) is not an outage and is raised."""
+        """Read the day again; on failure show the last known day (from memory, or from disk
+        after a restart) as offline. A bad room id (``NotFoundError``) is not an outage and is raised."""
         try:
             day = await self.load_day()
         except NotFoundError:
             raise
         except StafftermError as exc:
             self.offline, self.last_error = True, str(exc)
+            if self.last_day is None and self.memory is not None:
+                self.last_day = await self.memory.load_panel_day(self.room_id, self.clock.now())
             if self.last_day is None:
                 raise
             log.warning("room panel offline: %s", exc)
             return PanelView(self.last_day, panel_status(self.last_day, self.clock.now(), self.rules, offline=True), True, str(exc))
         self.last_day, self.offline, self.last_error = day, False, None
+        if self.memory is not None:
+            await self.memory.save_panel_day(self.room_id, day, self.rules.privacy)
         return PanelView(day, panel_status(day, self.clock.now(), self.rules))
 
     async def tick(self) -> PanelView:

@@ -12,15 +12,21 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import ContentSwitcher, Input, Static
+from textual.widgets import Button, ContentSwitcher, Input, Static
 
 from staffterm.clock import Clock
-from staffterm.errors import StafftermError
+from staffterm.errors import StafftermError, UnavailableError
 from staffterm.models import Guest
 from staffterm.services.kiosk_lobby import LobbyCheckIn, LobbyService, parse_visit_code
 from staffterm.services.kiosk_pin import PinGate
+from staffterm.services.kiosk_walkin import HostChoice, WalkInService
+from staffterm.services.room_board import format_clock
 from staffterm.ui.kiosk.base import KioskApp, KioskScreen
+from staffterm.ui.kiosk.walkin import WalkInForm
 from staffterm.ui.widgets.qr_view import QrView
+
+#: Opens the walk-in form from the welcome step (its button does too, for touch).
+WALK_IN_KEY = "ctrl+g"
 
 MESSAGES = {
     "none": "We could not find a visit for that today. Please check the spelling, or ask at the front desk.",
@@ -41,6 +47,7 @@ class LobbyScreen(KioskScreen):
     LobbyScreen .hint { color: $text-muted; }
     #welcome-message { color: $warning; height: auto; }
     #pass-qr { width: auto; height: auto; }
+    #walkin-start { margin-top: 1; }
     """
     BINDINGS = [
         Binding("enter", "confirm", show=False),
@@ -48,6 +55,7 @@ class LobbyScreen(KioskScreen):
         Binding("n", "no", show=False),
         Binding("a", "accept", show=False),
         Binding("d", "decline", show=False),
+        Binding(WALK_IN_KEY, "walk_in", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -57,6 +65,12 @@ class LobbyScreen(KioskScreen):
                 yield Static("Type your name or email, then press Enter. Or scan the QR code of your invitation.", classes="hint")
                 yield Input(placeholder="Your name or email", id="find", max_length=120, select_on_focus=False)
                 yield Static("", id="welcome-message")
+                yield Static("", id="offline-note", classes="hint")
+                start = Button("Not expected? Register here (ctrl+g)", id="walkin-start")
+                start.can_focus = False  # the search box keeps the focus, for the scanner
+                start.display = False  # shown when the App offers walk-ins
+                yield start
+            yield WalkInForm(id="walkin")
             with Vertical(id="confirm"):
                 yield Static("", id="confirm-text", classes="title")
                 yield Static("Press Enter or y if this is you, n if not.", classes="hint")
@@ -95,9 +109,28 @@ class LobbyScreen(KioskScreen):
         event.stop()
         self.app.find(event.value)  # type: ignore[attr-defined]
 
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "walkin-start":
+            self.action_walk_in()
+
+    def action_walk_in(self) -> None:
+        if self.step == "welcome":
+            self.app.start_walk_in()  # type: ignore[attr-defined]
+
+    def on_walk_in_form_back(self, event: WalkInForm.Back) -> None:
+        event.stop()
+        self.app.reset_to_start()  # type: ignore[attr-defined]
+
+    def on_walk_in_form_ready(self, event: WalkInForm.Ready) -> None:
+        event.stop()
+        self.app.register_walk_in(event.guest_name, event.email, event.host)  # type: ignore[attr-defined]
+
     def action_confirm(self) -> None:
         if self.step == "confirm":
             self.app.confirmed()  # type: ignore[attr-defined]
+        elif self.step == "walkin":
+            self.query_one(WalkInForm).answer(True)
 
     def action_yes(self) -> None:
         self.action_confirm()
@@ -105,6 +138,8 @@ class LobbyScreen(KioskScreen):
     def action_no(self) -> None:
         if self.step == "confirm":
             self.app.reset_to_start()  # type: ignore[attr-defined]
+        elif self.step == "walkin":
+            self.query_one(WalkInForm).answer(False)
 
     def action_accept(self) -> None:
         if self.step == "notice":
@@ -120,10 +155,13 @@ class LobbyKioskApp(KioskApp):
 
     def __init__(
         self, service: LobbyService, clock: Clock, *, pin_gate: PinGate | None, building_name: str = "",
-        notice_text: str = "", pass_seconds: float = 20.0, idle_seconds: float = 60.0, **kwargs,
+        notice_text: str = "", pass_seconds: float = 20.0, idle_seconds: float = 60.0,
+        walk_in: WalkInService | None = None, **kwargs,
     ) -> None:
         super().__init__(pin_gate=pin_gate, idle_seconds=idle_seconds, **kwargs)
         self.service = service
+        # Walk-in registration, when configured: None hides it.
+        self.walk_in = walk_in
         self.clock = clock
         self.building_name = building_name
         self.notice_text = notice_text
@@ -150,12 +188,26 @@ class LobbyKioskApp(KioskApp):
                 await self.service.refresh()
             except StafftermError:
                 return
+            finally:
+                self.show_offline_note()
             try:
                 await self.service.drain()
             except StafftermError:
                 pass
 
         self.run_worker(sync(), group="lobby-sync", exclusive=True)
+
+    def show_offline_note(self) -> None:
+        """A quiet line for staff: the kiosk works from its kept list, and since when."""
+        service = self.service
+        note = ""
+        if service.offline:
+            if service.as_of is not None:
+                when = format_clock(service.as_of, service.tz, clock_24h=True, reference=self.clock.now())
+                note = f"Working offline: today's visits as of {when}."
+            else:
+                note = "Working offline: today's visits could not be read yet."
+        self.lobby.query_one("#offline-note", Static).update(note)
 
     def _say(self, text: str) -> None:
         self.lobby.query_one("#welcome-message", Static).update(text)
@@ -171,6 +223,8 @@ class LobbyKioskApp(KioskApp):
         screen.query_one("#confirm-text", Static).update("")
         screen.query_one("#done-text", Static).update("")
         screen.query_one("#pass-qr", QrView).clear()
+        screen.query_one(WalkInForm).clear()
+        screen.query_one("#walkin-start", Button).display = self.walk_in is not None
         where = f" to {self.building_name}" if self.building_name else ""
         screen.query_one("#welcome-title", Static).update(f"Welcome{where}")
         screen.show("welcome")
@@ -184,7 +238,7 @@ class LobbyKioskApp(KioskApp):
         return "Switch this kiosk to building:"
 
     def switch_to(self, target: str) -> None:
-        self.service.building_id = target
+        self.service.switch_building(target)
         self.building_name = target
         self.reset_to_start()
         self.background_sync()
@@ -200,6 +254,7 @@ class LobbyKioskApp(KioskApp):
             except StafftermError as exc:
                 self._say(f"Sorry, that did not work: {exc}. Please ask at the front desk.")
                 return
+            self.show_offline_note()
             if result.kind != "one" or result.guest is None:
                 self.lobby.query_one("#find", Input).value = ""
                 self._say(MESSAGES[result.kind])
@@ -258,5 +313,53 @@ class LobbyKioskApp(KioskApp):
             screen.query_one("#done-hint", Static).update("This is your visitor pass. Please take a seat.")
             screen.show("done")
             self._pass_timer = self.set_timer(self.pass_seconds, self.reset_to_start, name="pass-shown")
+
+        self.run_worker(run(), group="lobby-step", exclusive=True)
+
+    # ----------------------------------------------------------------- walk-ins
+
+    def start_walk_in(self) -> None:
+        if self.walk_in is None:
+            return
+        self.walk_in.start()
+        self.lobby.show("walkin")
+        self.lobby.query_one(WalkInForm).start(search_hosts=self.walk_in.can_search_hosts)
+
+    def search_walk_in_hosts(self, typed: str) -> None:
+        walk_in = self.walk_in
+        if walk_in is None:
+            return
+
+        async def run() -> None:
+            try:
+                await self.ensure_open()
+                hosts = await walk_in.find_hosts(typed)
+            except StafftermError as exc:
+                self.lobby.query_one(WalkInForm).say(f"The directory cannot be searched just now ({exc.message}). Please ask at the front desk.")
+                return
+            self.lobby.query_one(WalkInForm).show_hosts(typed, hosts)
+
+        # Exclusive: each keystroke replaces the search before it.
+        self.run_worker(run(), group="walkin-search", exclusive=True)
+
+    def register_walk_in(self, name: str, email: str, host: HostChoice) -> None:
+        walk_in = self.walk_in
+        if walk_in is None:
+            return
+
+        async def run() -> None:
+            form = self.lobby.query_one(WalkInForm)
+            try:
+                await self.ensure_open()
+                guest = await walk_in.register(name, email, host)
+            except UnavailableError:
+                # The same registration (and idempotency key) is sent again on the next Enter.
+                form.say("We cannot register you just now: the system is offline. Press Enter to try again, or ask at the front desk.")
+                return
+            except StafftermError as exc:
+                form.say(f"Sorry, we could not register you: {exc}")
+                return
+            self.chosen = guest
+            self.confirmed()
 
         self.run_worker(run(), group="lobby-step", exclusive=True)
