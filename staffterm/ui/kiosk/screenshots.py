@@ -29,6 +29,7 @@ async def shoot(out: Path, work: Path) -> list[Path]:
     from staffterm.clock import FrozenClock
     from staffterm.services.kiosk_lobby import LobbyService
     from staffterm.services.kiosk_outbox import KioskOutbox
+    from staffterm.services.kiosk_walkin import WalkInService
     from staffterm.services.room_panel import PanelRules
     from staffterm.services.room_panel_actions import RoomPanelService
     from staffterm.services.session import Session
@@ -45,9 +46,10 @@ async def shoot(out: Path, work: Path) -> list[Path]:
             async with panel.run_test(size=SIZE) as pilot:
                 await _settle(pilot, panel)
                 written.append(Path(panel.save_screenshot(f"{name}.svg", str(out))))
+        lobby_service = LobbyService(session.reception, KioskOutbox(work / "outbox.sqlite3", tenant="demo"), "bld-lon")
         lobby = LobbyKioskApp(
-            LobbyService(session.reception, KioskOutbox(work / "outbox.sqlite3", tenant="demo"), "bld-lon"),
-            clock, pin_gate=None, building_name="Acme London",
+            lobby_service, clock, pin_gate=None, building_name="Acme London",
+            walk_in=WalkInService(lobby_service, session.directory),  # as `staffterm kiosk lobby` sets it up
         )
         async with lobby.run_test(size=SIZE) as pilot:
             await _settle(pilot, lobby)
