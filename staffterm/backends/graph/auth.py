@@ -77,7 +77,8 @@ class _PersistedCache:
     def forget_access_tokens(self) -> None:
         import msal
 
-        for item in self.cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN):
+        # Listed first: ``search`` is a generator over msal's own dict, which ``remove_at`` changes.
+        for item in list(self.cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN)):
             self.cache.remove_at(item)
         self.save()
 
