@@ -7,10 +7,15 @@ breaks one request on purpose.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
-from tests.faults.graph_ops import GraphTarget
-from tests.faults.proxy import FaultPlan
+import httpx
+import pytest
+
+from staffterm.models import EventDraft
+from tests.faults.graph_ops import NOW, ORGANISER, GraphTarget
+from tests.faults.proxy import Fault, FaultPlan
 
 
 def _quiet() -> FaultPlan:
@@ -29,3 +34,46 @@ async def test_a_token_revoked_by_the_tenant_is_renewed_through_msal_and_the_rea
     assert len(users) == 5
     token_calls = [r for r in target.fake.requests if r.url.path.endswith("/oauth2/v2.0/token")]
     assert len(token_calls) == 2
+
+
+def _break_first(method: str, path_end: str) -> FaultPlan:
+    """A plan that breaks only the first ``method`` request whose path ends so: the server acts,
+    then the connection is reset before its reply arrives."""
+    broken: list[bool] = []
+
+    def spare(request: httpx.Request) -> bool:
+        if request.method == method and request.url.path.endswith(path_end) and not broken:
+            broken.append(True)
+            return False
+        return True
+
+    return FaultPlan(seed=1, rate=1.0, kinds=(Fault.RESET_AFTER,), spare=spare)
+
+
+async def _booked(target: GraphTarget) -> tuple[str, str]:
+    """A meeting made in a room (no faults yet): (room, the room's copy's id)."""
+    backend = target.backend
+    assert backend is not None
+    room = "room.ada@acme.example"
+    start = NOW + timedelta(days=5)
+    made = await backend.create_event(room, EventDraft(title="Board", start=start, end=start + timedelta(minutes=30),
+                                                       host=ORGANISER, room_ids=[room]), idempotency_key="tx-1")
+    return room, made.id
+
+
+@pytest.mark.parametrize("comment", [None, "Cancelled at the front desk"])
+async def test_a_delete_whose_reply_was_lost_is_done_when_graph_then_says_the_meeting_is_gone(
+        tmp_path: Path, comment: str | None) -> None:
+    # Found by the soak: the DELETE took effect, its reply was reset, the re-sent DELETE met
+    # Outlook's 404 ErrorItemNotFound for the item it had just deleted, and the desk was told
+    # the delete failed. A cancel's lost reply left "may have happened" where Graph can say.
+    method, path_end = ("POST", "/cancel") if comment else ("DELETE", "")
+    async with GraphTarget(_break_first(method, path_end), tmp_path) as target:
+        target.transport.enabled = False
+        room, event_id = await _booked(target)
+        target.transport.enabled = True
+        backend = target.backend
+        assert backend is not None
+        await backend.delete_event(room, event_id, comment=comment)  # done: no error
+        assert [i.fault for i in target.transport.injected] == [Fault.RESET_AFTER]
+        assert not [e for e in target.fake.state.events.values() if e.get("transactionId") == "tx-1"]
