@@ -30,10 +30,10 @@ from staffterm.backends.graph.backend import GraphBackend
 from staffterm.clock import FrozenClock
 from staffterm.config.models import GraphSettings
 from staffterm.models import EventDraft, EventPatch, MailMessage
-from tests.faults.proxy import FaultPlan, FaultyTransport
-from tests.faults.soak import Operation
 from tests.fakes.graph import FakeGraph
 from tests.fakes.graph import seed as graph_seed
+from tests.faults.proxy import FaultPlan, FaultyTransport
+from tests.faults.soak import Operation
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 ORGANISER = "reception@acme.example"

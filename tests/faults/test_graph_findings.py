@@ -7,12 +7,14 @@ breaks one request on purpose.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
+from staffterm.errors import StafftermError
 from staffterm.models import EventDraft
 from tests.faults.graph_ops import NOW, ORGANISER, GraphTarget
 from tests.faults.proxy import Fault, FaultPlan
@@ -77,3 +79,25 @@ async def test_a_delete_whose_reply_was_lost_is_done_when_graph_then_says_the_me
         await backend.delete_event(room, event_id, comment=comment)  # done: no error
         assert [i.fault for i in target.transport.injected] == [Fault.RESET_AFTER]
         assert not [e for e in target.fake.state.events.values() if e.get("transactionId") == "tx-1"]
+
+
+async def test_a_cut_off_token_reply_never_puts_the_token_in_the_log(tmp_path: Path,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    # Found by the soak: msal logs a token reply it cannot parse, body and all
+    # (msal/oauth2cli/oauth2.py, _obtain_token: "Token response is not in json format: %s"); a
+    # reply cut off half way carried the first half of the access token onto stderr.
+    plan = _break_first("POST", "/oauth2/v2.0/token")
+    plan.kinds = (Fault.TRUNCATED,)
+    caplog.set_level(logging.DEBUG, logger="msal")
+    async with GraphTarget(plan, tmp_path) as target:
+        backend = target.backend
+        assert backend is not None
+        with pytest.raises(StafftermError):
+            await backend.list_users(limit=5)  # the sign-in's reply was cut off: a clear error
+        assert [i.fault for i in target.transport.injected] == [Fault.TRUNCATED]
+        issued = list(target.fake.state.tokens)
+        assert await backend.list_users(limit=5)  # and the next call signs in again
+    said = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("msal"))
+    assert "not in json format" in said  # msal still says what went wrong
+    assert issued and not any(token[:40] in said for token in issued)
+    assert "eyJ" not in said  # no piece of a JWT (msal's own debug lines mask the token as ********)

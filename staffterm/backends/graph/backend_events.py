@@ -29,7 +29,13 @@ from staffterm.backends.graph.meeting_copies import (
     read_raw,
     user_path,
 )
-from staffterm.errors import InvalidInputError, NotFoundError, ReplyLostError, StafftermError, UnavailableError
+from staffterm.errors import (
+    InvalidInputError,
+    NotFoundError,
+    ReplyLostError,
+    StafftermError,
+    UnavailableError,
+)
 from staffterm.models import Event, EventDraft, EventPatch, ResponseStatus, Room
 
 log = logging.getLogger("staffterm.graph")
