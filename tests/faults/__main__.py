@@ -1,4 +1,4 @@
-"""``python -m tests.faults --operations 400 [--seed N] [--rate 0.3]``: the long soak.
+"""``python -m tests.faults --operations 400 [--backend placeos|graph] [--seed N] [--rate 0.3]``: the long soak.
 
 Prints operations, faults by kind, lost writes, duplicates, writes reported wrongly and
 unhandled errors; exits 1 unless the last four are zero.
@@ -13,11 +13,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.faults.graph_ops import GraphTarget
 from tests.faults.placeos_ops import PlaceOSTarget
 from tests.faults.proxy import FaultPlan
 from tests.faults.soak import Report, run_soak
 
-BACKENDS = {"placeos": PlaceOSTarget}
+BACKENDS = {"placeos": PlaceOSTarget, "graph": GraphTarget}
 
 
 async def soak(backend: str, operations: int, seed: int, rate: float) -> Report:

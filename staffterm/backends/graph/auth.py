@@ -46,6 +46,21 @@ DELEGATED_PERMISSIONS = ("Calendars.ReadWrite", "Calendars.ReadWrite.Shared", "U
 RENEW_MARGIN = 300.0  # seconds before expiry at which a token is renewed
 
 
+class _WithholdTokenReplies(logging.Filter):
+    """msal logs a token reply it cannot parse with its body (msal/oauth2cli/oauth2.py,
+    _obtain_token: "Token response is not in json format: %s"). A reply cut off on the way is
+    such a body, and it carries the access (or refresh) token: the record keeps its words and its
+    traceback, never the body."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith("Token response is not in json format"):
+            record.msg, record.args = "Token response is not in json format (body withheld: it may carry tokens)", ()
+        return True
+
+
+logging.getLogger("msal.oauth2cli.oauth2").addFilter(_WithholdTokenReplies())
+
+
 def cache_fingerprint(authority_host: str, tenant: str, client_id: str, secret: str | None, mode: str) -> str:
     """The token cache's file key: who signs in where, and with which secret (hashed)."""
     material = json.dumps(["staffterm-graph-cache-v1", authority_host.rstrip("/").lower(), tenant.lower(),
@@ -77,7 +92,8 @@ class _PersistedCache:
     def forget_access_tokens(self) -> None:
         import msal
 
-        for item in self.cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN):
+        # Listed first: ``search`` is a generator over msal's own dict, which ``remove_at`` changes.
+        for item in list(self.cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN)):
             self.cache.remove_at(item)
         self.save()
 

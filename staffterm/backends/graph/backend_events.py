@@ -9,6 +9,7 @@ changes go to the organiser's copy (see ``meeting_copies``).
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime
 from typing import Any
@@ -28,8 +29,16 @@ from staffterm.backends.graph.meeting_copies import (
     read_raw,
     user_path,
 )
-from staffterm.errors import InvalidInputError, StafftermError
+from staffterm.errors import (
+    InvalidInputError,
+    NotFoundError,
+    ReplyLostError,
+    StafftermError,
+    UnavailableError,
+)
 from staffterm.models import Event, EventDraft, EventPatch, ResponseStatus, Room
+
+log = logging.getLogger("staffterm.graph")
 
 
 class EventsMixin(GraphCore):
@@ -187,10 +196,36 @@ class EventsMixin(GraphCore):
         if mailbox in await self._room_emails():
             mailbox, raw = await organiser_copy(self, mailbox, raw)
         path = event_path(mailbox, str(raw["id"]))
-        if comment and raw.get("isOrganizer", True):
-            await self.http.request("POST", f"{path}/cancel", json={"comment": comment})
-        else:
-            await self.http.request("DELETE", path)
+        try:
+            if comment and raw.get("isOrganizer", True):
+                # Safe to send again: a cancelled meeting is gone from the organiser's calendar
+                # (event-cancel.md), so a second cancel finds nothing rather than cancelling twice.
+                await self.http.request("POST", f"{path}/cancel", json={"comment": comment}, idempotent=True)
+            else:
+                await self.http.request("DELETE", path)
+        except NotFoundError as exc:
+            if not exc.details.get("after_lost_reply"):
+                raise  # never there: no reply was lost, the id is wrong
+            # The first attempt's reply was lost and the re-sent one found no such item: the
+            # meeting is gone, which is what was asked (event-delete.md: 204 on success; a
+            # deleted item is 404 ErrorItemNotFound).
+            log.info("Graph: %s is gone after a lost reply; the %s is done", path, "cancel" if comment else "delete")
+        except ReplyLostError as exc:
+            if exc.applied:
+                return
+            await self._settle_lost_delete(mailbox, str(raw["id"]), exc)
+
+    async def _settle_lost_delete(self, mailbox: str, event_id: str, doubt: ReplyLostError) -> None:
+        """After a delete or cancel whose answer never came: gone (404) means done; still there
+        means it did not happen; a lookup that fails too leaves the doubt as it was said."""
+        try:
+            await read_raw(self, mailbox, event_id)
+        except NotFoundError:
+            return
+        except StafftermError:
+            raise doubt from None
+        raise UnavailableError("Microsoft Graph did not answer, and the meeting is still there: it was not removed",
+                               hint="Try again.")
 
     async def _respond(self, action: str, calendar_id: str, event_id: str, notify: bool, comment: str | None) -> None:
         mailbox = await self._mailbox(calendar_id)
