@@ -255,14 +255,6 @@ def _command_summary(command: str) -> str:
     return f"command {program}, {words}" if program else f"command, {words}"
 
 
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every occurrence of each known secret value in ``text`` with ``***``."""
-    # Longest first, so a secret that contains another is not left half-visible.
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
-
-
 def iter_secret_refs(node: Any, prefix: str = "") -> Iterator[tuple[str, SecretRef]]:
     """Every ``SecretRef`` inside a model/dict/list, with its dotted key (``tenants.acme.api_key``)."""
     if isinstance(node, SecretRef):

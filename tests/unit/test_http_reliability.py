@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from staffterm.backends.http import HttpClient, RetryPolicy, redact_url, retry_after_seconds
+from staffterm.http.client import HttpClient, RetryPolicy, redact_url, retry_after_seconds
 from staffterm.errors import AuthError, InvalidInputError, UnavailableError
 
 

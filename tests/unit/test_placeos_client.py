@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from staffterm.backends.http import HttpClient, RetryPolicy
+from staffterm.http.client import HttpClient, RetryPolicy
 from staffterm.backends.placeos.auth import ApiKeyAuth
 from staffterm.backends.placeos.engine import EngineAPI, fetch_all_pages
 from staffterm.backends.placeos.staff import StaffAPI

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from staffterm.backends.http import HttpClient, RetryPolicy
-from staffterm.backends.placeos.auth import ApiKeyAuth, PasswordGrantAuth, TokenCache
+from staffterm.http.client import HttpClient, RetryPolicy
+from staffterm.backends.placeos.auth import ApiKeyAuth, PasswordGrantAuth
+from staffterm.http.token_cache import TokenCache
 from staffterm.backends.placeos.engine import EngineAPI
 from staffterm.backends.placeos.staff import StaffAPI
 from staffterm.backends.placeos.wire_errors import placeos_error

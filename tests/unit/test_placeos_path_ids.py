@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from staffterm.backends.http import HttpClient, RetryPolicy
+from staffterm.http.client import HttpClient, RetryPolicy
 from staffterm.backends.placeos.auth import ApiKeyAuth
 from staffterm.backends.placeos.engine import EngineAPI, seg
 from staffterm.backends.placeos.staff import StaffAPI

@@ -61,7 +61,7 @@ class GraphCore(Backend):
 
     def _build_clients(self) -> None:
         from staffterm.backends.graph.wire_errors import graph_error
-        from staffterm.backends.http import HttpClient
+        from staffterm.http.client import HttpClient
 
         settings = self.settings
         self.auth, secrets = self._build_auth(settings)
@@ -144,16 +144,16 @@ class GraphCore(Backend):
 
     async def get_json(self, path: str, params: dict[str, Any] | None = None,
                        headers: dict[str, str] | None = None) -> Any:
-        from staffterm.backends.http import decode_json
+        from staffterm.http.client import decode_json
 
         response = await self.http.request("GET", path, params=params, headers=headers)
         return decode_json(response, provider=self.http.provider)
 
     async def all_pages(self, path: str, params: dict[str, Any] | None = None,
                         headers: dict[str, str] | None = None) -> list[Any]:
-        from staffterm.backends.http_paging import fetch_odata_pages
+        from staffterm.http.paging import fetch_pages, odata_page
 
-        return await fetch_odata_pages(self.http, path, params, headers=headers)
+        return await fetch_pages(self.http, path, params, read_page=odata_page, headers=headers)
 
     async def estate(self, *, refresh: bool = False) -> tuple[dict[str, Zone], dict[str, Room]]:
         """Every zone and room, read once and again when stale (and asked to refresh)."""

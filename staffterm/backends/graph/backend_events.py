@@ -62,7 +62,7 @@ class EventsMixin(GraphCore):
         """On the organiser's calendar (``calendar_id`` a person), or the service account's when
         ``calendar_id`` is a room; the room is a resource attendee. The room's calendar attendant
         answers on its own: its reply is read back and a decline is said plainly."""
-        from staffterm.backends.http import decode_json
+        from staffterm.http.client import decode_json
 
         mailbox = await self._mailbox(calendar_id)
         rooms_index = await self._room_emails()
@@ -89,7 +89,7 @@ class EventsMixin(GraphCore):
 
     async def update_event(self, calendar_id: str, event_id: str, patch: EventPatch, *, notify: bool = True) -> Event:
         from staffterm.backends.graph.convert import to_dtz
-        from staffterm.backends.http import decode_json
+        from staffterm.http.client import decode_json
 
         mailbox = await self._mailbox(calendar_id)
         body: dict[str, Any] = {}

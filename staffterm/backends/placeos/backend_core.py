@@ -119,7 +119,7 @@ class PlaceOSCore(Backend):
 
     def _build_clients(self) -> None:
         """One HttpClient (and the engine/Staff API clients over it) per open backend."""
-        from staffterm.backends.http import HttpClient
+        from staffterm.http.client import HttpClient
         from staffterm.backends.placeos.engine import EngineAPI
         from staffterm.backends.placeos.staff import StaffAPI
         from staffterm.backends.placeos.wire_errors import placeos_error
@@ -148,11 +148,8 @@ class PlaceOSCore(Backend):
         self._staff = StaffAPI(self._http, on_partial=self.warn, clock=self.clock.now)
 
     def _auth(self, settings: Any) -> tuple[Any, list[str]]:
-        from staffterm.backends.placeos.auth import (
-            ApiKeyAuth,
-            PasswordGrantAuth,
-            TokenCache,
-        )
+        from staffterm.backends.placeos.auth import ApiKeyAuth, PasswordGrantAuth
+        from staffterm.http.token_cache import TokenCache
 
         if settings.api_key is not None:
             key = settings.api_key.resolve()

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from staffterm.backends.http import HttpClient
+from staffterm.http.client import HttpClient
 from staffterm.backends.placeos.engine import (
     as_dict,
     as_json,

@@ -43,7 +43,7 @@ from staffterm.backends.placeos.staff_common import (
 from staffterm.errors import InvalidInputError
 
 if TYPE_CHECKING:
-    from staffterm.backends.http import HttpClient
+    from staffterm.http.client import HttpClient
 
 DEFAULT_QUERY_MINUTES = 30  # the driver's default window for query_bookings
 DEFAULT_PAGE_SIZE = 100  # the driver's query_limit

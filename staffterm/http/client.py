@@ -6,8 +6,8 @@ header. Throttling and transient failures (429, 503, 504, connection errors) are
 honouring ``Retry-After`` or backing off exponentially with jitter — reads always, writes only
 when they are idempotent or carry an idempotency key, because re-sending a plain POST could
 book a room twice. A write whose reply is lost is reported as what is known of it (done, not
-done, or "may have happened", see ``http_replies.py``), never guessed. Failures become
-``staffterm.errors`` classes in one place (``http_wire.py``), and nothing that is logged or
+done, or "may have happened", see ``replies.py``), never guessed. Failures become
+``staffterm.errors`` classes in one place (``wire.py``), and nothing that is logged or
 raised carries a key, token or password.
 """
 
@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from staffterm.backends.http_replies import (
+from staffterm.http.replies import (
     MAY_HAVE_ACTED,
     READ_METHODS,
     applied_error,
@@ -34,17 +34,20 @@ from staffterm.backends.http_replies import (
     maybe_applied_error,
     parsed_json,
 )
-from staffterm.backends.http_wire import (
+from staffterm.http.redaction import (
     SENSITIVE_HEADERS,
     SENSITIVE_PARAMS,
+    redact_body,
+    redact_headers,
+    redact_url,
+)
+from staffterm.http.redaction import redact as _redact_values
+from staffterm.http.wire import (
     _plain_path,
     body_error_text,
     encode_params,
     error_from_response,
     next_link,
-    redact_body,
-    redact_headers,
-    redact_url,
     response_retry_after,
     retry_after_seconds,
 )
@@ -55,9 +58,8 @@ from staffterm.errors import (
     ThrottledError,
     UnavailableError,
 )
-from staffterm.secrets import redact as _redact_values
 
-# The helpers moved to http_wire.py stay importable from here, where callers have always found them.
+# The pure helpers (wire.py, redaction.py) are importable from here too, beside the client that uses them.
 __all__ = [
     "SENSITIVE_HEADERS", "SENSITIVE_PARAMS", "HttpAuth", "HttpClient", "RetryPolicy", "body_error_text",
     "decode_json", "encode_params", "error_from_response", "next_link", "redact_body", "redact_headers",

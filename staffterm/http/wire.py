@@ -1,18 +1,15 @@
-"""The HTTP layer's pure helpers: ``Link`` paging, ``Retry-After``, query encoding, redaction
-of URLs, headers and bodies for logs, and the generic mapping of an HTTP failure to a
-``staffterm.errors`` class. No state and no I/O: ``http.py`` holds the client that uses them.
+"""The HTTP layer's pure helpers: ``Link`` paging, ``Retry-After``, query encoding, and the generic mapping of an HTTP failure to a
+``staffterm.errors`` class. No state and no I/O: ``client.py`` holds the client that uses them.
 """
 
 from __future__ import annotations
 
-import json as _json
 import math
 import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -29,14 +26,6 @@ from staffterm.errors import (
     UnavailableError,
 )
 
-# Query parameters and headers whose values are secrets wherever they appear.
-SENSITIVE_PARAMS = frozenset(
-    {
-        "api-key", "api_key", "apikey", "key", "bearer_token", "access_token", "refresh_token", "id_token",
-        "token", "password", "client_secret", "code", "assertion", "client_assertion", "sig", "signature",
-    }
-)
-SENSITIVE_HEADERS = frozenset({"authorization", "x-api-key", "cookie", "set-cookie", "proxy-authorization"})
 # RFC 9110 delay-seconds is ASCII digits; a fraction is tolerated. float() alone would also take
 # "inf", "nan", "-3", "1_000" and non-ASCII digits, none of which a server means as a wait.
 _DELAY_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
@@ -111,56 +100,6 @@ def body_error_text(response: httpx.Response) -> str:
         parts = [str(body[k]) for k in ("error", "message", "error_description") if isinstance(body.get(k), str)]
         return ": ".join(dict.fromkeys(p for p in parts if p))
     return ""
-
-
-def redact_url(url: str | httpx.URL) -> str:
-    """The URL with any user:password and the values of sensitive query parameters as ``***``."""
-    parts = urlsplit(str(url))
-    if "@" in parts.netloc:
-        parts = parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2])
-    if parts.query:
-        pairs = [(k, "***" if k.lower() in SENSITIVE_PARAMS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
-        parts = parts._replace(query=urlencode(pairs, safe="*,:"))
-    return urlunsplit(parts)
-
-
-def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """Headers for a log line: credentials and cookies as ``***`` (an auth scheme stays visible)."""
-    shown: dict[str, str] = {}
-    for name, value in headers.items():
-        lower = name.lower()
-        if lower in ("authorization", "proxy-authorization") and " " in value.strip():
-            shown[name] = value.strip().split(" ", 1)[0] + " ***"
-        elif lower in SENSITIVE_HEADERS:
-            shown[name] = "***"
-        else:
-            shown[name] = value
-    return shown
-
-
-def _redact_json(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {k: "***" if str(k).lower() in SENSITIVE_PARAMS else _redact_json(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_redact_json(v) for v in node]
-    return node
-
-
-def redact_body(content: bytes, content_type: str = "") -> str:
-    """A request or error body for a log line, with sensitive form fields and JSON keys as ``***``."""
-    if not content:
-        return ""
-    text = content.decode("utf-8", errors="replace")
-    kind = content_type.split(";", 1)[0].strip().lower()
-    if kind == "application/x-www-form-urlencoded":
-        pairs = parse_qsl(text, keep_blank_values=True)
-        return urlencode([(k, "***" if k.lower() in SENSITIVE_PARAMS else v) for k, v in pairs], safe="*@,:")
-    if kind.endswith("json") or text.lstrip()[:1] in ("{", "["):
-        try:
-            return _json.dumps(_redact_json(_json.loads(text)), ensure_ascii=False)
-        except ValueError:
-            pass
-    return text
 
 
 def encode_params(params: Mapping[str, Any] | None) -> dict[str, str]:
