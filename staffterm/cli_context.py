@@ -205,7 +205,7 @@ class Places:
         self._assets: dict[str, list[Any]] = {}  # by type: the backend's asset list, once
 
     def _reads_zones(self) -> bool:
-        from staffterm.backends.base import Capability
+        from staffterm.capabilities import Capability
 
         return self.backend.supports(Capability.ZONES)
 
@@ -332,7 +332,7 @@ class Places:
 
     async def find_room(self, id_or_email: str) -> Room | None:
         """The room whose id or calendar email this is, or ``None`` (e.g. a person's calendar)."""
-        from staffterm.backends.base import Capability
+        from staffterm.capabilities import Capability
         from staffterm.errors import NotFoundError
 
         if not self.backend.supports(Capability.ROOMS):

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from staffterm.backends.local_store import Asset
-from staffterm.backends.local_time import local_date, local_moment
+from staffterm.models import Asset
+from staffterm.times import local_date, local_moment
 from staffterm.models import (
     Attendee,
     Booking,

@@ -20,9 +20,9 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, ClassVar
 
+from staffterm.capabilities import Capability
 from staffterm.errors import NotSupportedError
 from staffterm.models import (
     Booking,
@@ -43,24 +43,6 @@ from staffterm.models import (
     User,
     Zone,
 )
-
-
-class Capability(StrEnum):
-    ZONES = "zones"
-    ROOMS = "rooms"
-    FREE_BUSY = "free_busy"
-    EVENTS = "events"
-    EVENT_WRITE = "event_write"
-    EVENT_APPROVAL = "event_approval"
-    BOOKINGS = "bookings"
-    BOOKING_APPROVAL = "booking_approval"
-    GUESTS = "guests"
-    USERS = "users"
-    GROUPS = "groups"
-    MANAGER = "manager"
-    CALENDARS = "calendars"
-    MAIL = "mail"
-    OUTBOX = "outbox"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from staffterm.backends import (
     local_bookings,
@@ -26,13 +26,16 @@ from staffterm.backends import (
     local_guests,
     local_places,
 )
-from staffterm.backends.base import Backend, Capability
+from staffterm.backends.base import Backend
+from staffterm.backends.coerce import as_model, require_text
+from staffterm.capabilities import Capability
 from staffterm.backends.local_db import LocalDatabase, claim_backup_path, write_backup
-from staffterm.backends.local_store import Asset, LocalConfig, Session, config_from_settings
+from staffterm.backends.local_store import LocalConfig, Session, config_from_settings
 from staffterm.clock import SYSTEM_CLOCK, Clock
 from staffterm.demo_seed import local_dates
-from staffterm.errors import ConfigError, InvalidInputError, NotSupportedError, invalid_input_from
+from staffterm.errors import ConfigError, NotSupportedError, invalid_input_from
 from staffterm.models import (
+    Asset,
     Booking,
     BookingDraft,
     BookingPatch,
@@ -54,25 +57,6 @@ from staffterm.models import (
 from staffterm.paths import default_database_path
 
 T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
-
-
-def _as_model(model: type[M], value: Any, what: str) -> M:
-    """Accept the model itself or a plain mapping (from the CLI or JSON)."""
-    if isinstance(value, model):
-        return value
-    if isinstance(value, dict):
-        try:
-            return model.model_validate(value)
-        except ValidationError as exc:
-            raise invalid_input_from(exc, what=what) from None
-    raise InvalidInputError(f"expected a {model.__name__}, got {type(value).__name__}")
-
-
-def _text(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInputError(f"{field} must not be empty", field=field)
-    return value.strip()
 
 
 def _default_path(tenant_name: str) -> Path:
@@ -241,7 +225,7 @@ class LocalBackend(Backend):
         )
 
     async def get_zone(self, zone_id: str) -> Zone:
-        zone_id = _text(zone_id, "zone_id")
+        zone_id = require_text(zone_id, "zone_id")
         return await self._read(lambda s: local_places.get_zone(s, zone_id))
 
     async def list_rooms(
@@ -260,7 +244,7 @@ class LocalBackend(Backend):
         )
 
     async def get_room(self, room_id: str) -> Room:
-        room_id = _text(room_id, "room_id")
+        room_id = require_text(room_id, "room_id")
         return await self._read(lambda s: local_places.require_room(s, room_id))
 
     async def list_assets(self, *, type: str | None = None, zone_id: str | None = None) -> list[Asset]:
@@ -289,11 +273,11 @@ class LocalBackend(Backend):
         return await self._read(lambda s: local_events.get_event(s, calendar_id, event_id))
 
     async def create_event(self, calendar_id: str, draft: EventDraft, *, idempotency_key: str | None = None) -> Event:
-        draft = _as_model(EventDraft, draft, "meeting")
+        draft = as_model(EventDraft, draft, "meeting")
         return await self._write(lambda s: local_events.create_event(s, calendar_id, draft, idempotency_key))
 
     async def update_event(self, calendar_id: str, event_id: str, patch: EventPatch, *, notify: bool = True) -> Event:
-        patch = _as_model(EventPatch, patch, "meeting change")
+        patch = as_model(EventPatch, patch, "meeting change")
         return await self._write(lambda s: local_events.update_event(s, calendar_id, event_id, patch, notify))
 
     async def delete_event(
@@ -315,7 +299,7 @@ class LocalBackend(Backend):
     # ----------------------------------------------------------------- bookings
 
     async def query_bookings(self, query: BookingQuery) -> list[Booking]:
-        query = _as_model(BookingQuery, query, "booking query")
+        query = as_model(BookingQuery, query, "booking query")
         return await self._read(lambda s: local_bookings.query_bookings(s, query))
 
     async def get_booking(self, booking_id: str) -> Booking:
@@ -329,13 +313,13 @@ class LocalBackend(Backend):
         idempotency_key: str | None = None,
         limit_override: int | None = None,
     ) -> Booking:
-        draft = _as_model(BookingDraft, draft, "booking")
+        draft = as_model(BookingDraft, draft, "booking")
         return await self._write(
             lambda s: local_bookings.create_booking(s, draft, booked_by, idempotency_key, limit_override)
         )
 
     async def update_booking(self, booking_id: str, patch: BookingPatch) -> Booking:
-        patch = _as_model(BookingPatch, patch, "booking change")
+        patch = as_model(BookingPatch, patch, "booking change")
         return await self._write(lambda s: local_bookings.update_booking(s, booking_id, patch))
 
     async def approve_booking(self, booking_id: str, *, approver: str | None = None) -> Booking:
@@ -369,11 +353,11 @@ class LocalBackend(Backend):
         return await self._read(lambda s: local_guests.require_guest(s, guest_id))
 
     async def create_guest(self, draft: GuestDraft, *, idempotency_key: str | None = None) -> Guest:
-        draft = _as_model(GuestDraft, draft, "guest")
+        draft = as_model(GuestDraft, draft, "guest")
         return await self._write(lambda s: local_guests.create_guest(s, draft, idempotency_key))
 
     async def update_guest(self, guest_id: str, patch: GuestPatch) -> Guest:
-        patch = _as_model(GuestPatch, patch, "guest change")
+        patch = as_model(GuestPatch, patch, "guest change")
         return await self._write(lambda s: local_guests.update_guest(s, guest_id, patch))
 
     async def check_in_guest(self, guest_id: str, *, state: bool = True) -> Guest:
@@ -397,7 +381,7 @@ class LocalBackend(Backend):
         return await self._read(lambda s: local_directory.list_groups(s, query=query))
 
     async def group_members(self, group_id: str) -> list[User]:
-        group_id = _text(group_id, "group_id")
+        group_id = require_text(group_id, "group_id")
         return await self._read(lambda s: local_directory.group_members(s, group_id))
 
     async def list_calendars(self, user_id: str) -> list[Calendar]:
@@ -406,7 +390,7 @@ class LocalBackend(Backend):
     # ----------------------------------------------------------------- mail
 
     async def send_mail(self, message: MailMessage) -> MailMessage:
-        message = _as_model(MailMessage, message, "mail")
+        message = as_model(MailMessage, message, "mail")
         return await self._write(lambda s: local_directory.send_mail(s, message))
 
     async def list_outbox(self, *, limit: int = 100) -> list[MailMessage]:

@@ -19,7 +19,7 @@ from staffterm.backends.local_records import (
     write_booking,
     write_visit,
 )
-from staffterm.backends.local_rules import (
+from staffterm.rules import (
     ASSET_BOOKING_TYPES,
     ROOM_BOOKING_TYPE,
     VISITOR_BOOKING_TYPE,
@@ -28,7 +28,7 @@ from staffterm.backends.local_rules import (
     shares_zone,
 )
 from staffterm.backends.local_store import Session, find_asset, find_user, find_zone, new_id, placeholders
-from staffterm.backends.local_time import format_local_span, format_local_time, to_epoch
+from staffterm.times import format_local_span, format_local_time, to_epoch
 from staffterm.errors import ConflictError, InvalidInputError, LimitReachedError, NotFoundError
 from staffterm.models import Booking, BookingDraft, BookingPatch, BookingQuery, HistoryEntry
 

@@ -14,7 +14,7 @@ from staffterm.backends.local_store import (
     new_id,
     user_from_row,
 )
-from staffterm.backends.local_time import from_epoch, to_epoch
+from staffterm.times import from_epoch, to_epoch
 from staffterm.errors import InvalidInputError, NotFoundError
 from staffterm.models import Calendar, Group, MailMessage, User
 

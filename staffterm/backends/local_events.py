@@ -22,7 +22,7 @@ from staffterm.backends.local_records import (
     write_event,
     write_visit,
 )
-from staffterm.backends.local_rules import room_requires_approval
+from staffterm.rules import room_requires_approval
 from staffterm.backends.local_store import (
     Session,
     find_room,
@@ -31,7 +31,7 @@ from staffterm.backends.local_store import (
     placeholders,
     room_approval_flag,
 )
-from staffterm.backends.local_time import format_local_span, from_epoch, require_window, to_epoch
+from staffterm.times import format_local_span, from_epoch, require_window, to_epoch
 from staffterm.errors import ConflictError, InvalidInputError, NotFoundError
 from staffterm.models import (
     Attendee,

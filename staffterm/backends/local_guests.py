@@ -12,9 +12,9 @@ from typing import Any
 from staffterm.backends import local_bookings
 from staffterm.backends.local_places import zone_and_descendants
 from staffterm.backends.local_records import find_booking, find_visit, visit_from_row, write_visit
-from staffterm.backends.local_rules import VISITOR_BOOKING_TYPE, check_in_refusal
+from staffterm.rules import VISITOR_BOOKING_TYPE, check_in_refusal
 from staffterm.backends.local_store import Session, find_user, find_zone, new_id
-from staffterm.backends.local_time import require_aware, to_epoch
+from staffterm.times import require_aware, to_epoch
 from staffterm.errors import InvalidInputError, NotFoundError
 from staffterm.models import Attendee, BookingDraft, BookingPatch, Guest, GuestDraft, GuestPatch
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from staffterm.backends.local_time import to_epoch
+from staffterm.times import to_epoch
 from staffterm.errors import ConfigError
-from staffterm.models import Group, Room, User, Zone
+from staffterm.models import Asset, Group, Room, User, Zone
 
 # SQLite's default limit on bound parameters is 999 on older builds.
 _MAX_PARAMS = 900
@@ -128,26 +128,6 @@ def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
 
 
 # --------------------------------------------------------------------------- zones, rooms, assets
-
-
-@dataclass(frozen=True)
-class Asset:
-    """A bookable thing that is not a meeting room: a desk, a parking space, a locker."""
-
-    id: str
-    type: str
-    name: str
-    zone_ids: tuple[str, ...] = ()
-    features: tuple[str, ...] = ()
-
-    def to_json_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "type": self.type,
-            "name": self.name,
-            "zone_ids": list(self.zone_ids),
-            "features": list(self.features),
-        }
 
 
 def insert_zone(conn: sqlite3.Connection, zone: Zone) -> None:

@@ -17,7 +17,9 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from pydantic import ValidationError
 
-from staffterm.backends.base import Backend, Capability
+from staffterm.backends.base import Backend
+
+from staffterm.capabilities import Capability
 from staffterm.clock import Clock
 from staffterm.errors import InvalidInputError, NotFoundError, NotSupportedError, StafftermError, invalid_input_from
 from staffterm.models import Event, Guest, GuestDraft, MailMessage, Room, Zone

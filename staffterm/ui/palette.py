@@ -87,7 +87,7 @@ class StafftermCommands(Provider):
         ]
         session = getattr(app, "session", None)
         if session is not None:
-            from staffterm.backends.base import Capability
+            from staffterm.capabilities import Capability
 
             if session.backend.supports(Capability.OUTBOX):
                 found.append(PaletteAction("Mail outbox", "Mails this site sent (Admin · Mail)",
@@ -158,7 +158,7 @@ class StafftermCommands(Provider):
         text = query.strip()
         if session is None or len(text) < MIN_PEOPLE_QUERY:
             return []
-        from staffterm.backends.base import Capability
+        from staffterm.capabilities import Capability
         from staffterm.errors import StafftermError
 
         if not session.backend.supports(Capability.USERS):
@@ -193,7 +193,7 @@ class StafftermCommands(Provider):
         session = getattr(self.app, "session", None)
         if session is None:
             return []
-        from staffterm.backends.base import Capability
+        from staffterm.capabilities import Capability
         from staffterm.errors import StafftermError
 
         if not session.backend.supports(Capability.GUESTS):

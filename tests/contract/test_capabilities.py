@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from staffterm.backends import backend_class
-from staffterm.backends.base import Backend, Capability
+from staffterm.backends.base import Backend
+from staffterm.capabilities import Capability
 from staffterm.config.models import PROVIDER_NAMES
 from staffterm.errors import NotSupportedError
 from staffterm.models import BookingDraft, EventDraft, GuestDraft, MailMessage

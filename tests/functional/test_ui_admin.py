@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import Checkbox, DataTable, Input, Select, Static, TabbedContent
 
 from staffterm.backends import PROVIDERS
-from staffterm.backends.base import Capability
+from staffterm.capabilities import Capability
 from staffterm.backends.local import LocalBackend
 from staffterm.errors import NotSupportedError, StafftermError
 from staffterm.services.session import Session

@@ -286,7 +286,7 @@ async def test_check_in_too_early_says_when_it_opens(make_app, demo_session):
 
 
 async def test_a_backend_without_approvals_hides_approve_and_reject(tmp_path, frozen_clock):
-    from staffterm.backends.base import Capability
+    from staffterm.capabilities import Capability
 
     class NoApprovals(LocalBackend):
         capabilities = LocalBackend.capabilities - {Capability.BOOKING_APPROVAL}

@@ -9,7 +9,7 @@ import pytest
 
 from staffterm import demo_seed
 from staffterm.backends.local import LocalBackend
-from staffterm.backends.local_time import local_day_window
+from staffterm.times import local_day_window
 from staffterm.clock import FrozenClock
 from staffterm.models import BookingDraft, BookingQuery, EventDraft, ResponseStatus
 

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from staffterm.backends import create_backend
-from staffterm.backends.base import Capability
+from staffterm.capabilities import Capability
 from staffterm.backends.local import LocalBackend
 from staffterm.backends import local_db
 from staffterm.backends.local_db import SCHEMA_VERSION

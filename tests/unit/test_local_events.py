@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from staffterm.backends.local import LocalBackend
-from staffterm.backends.local_time import local_day_window
+from staffterm.times import local_day_window
 from staffterm.clock import FrozenClock
 from staffterm.errors import ConflictError, InvalidInputError, NotFoundError
 from staffterm.models import (

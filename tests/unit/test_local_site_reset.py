@@ -130,7 +130,7 @@ def test_site_reset_refuses_a_remote_tenant(cli, office):
 
 
 async def test_the_backend_itself_refuses_a_demo_reset_of_a_real_site(tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from staffterm.backends.local import LocalBackend
     from staffterm.clock import FrozenClock

@@ -9,7 +9,7 @@ import asyncio
 import httpx
 import pytest
 
-from staffterm.backends.base import Capability
+from staffterm.capabilities import Capability
 from staffterm.backends.placeos.backend import NO_ROW, PlaceOSBackend
 from staffterm.clock import FrozenClock
 from staffterm.config.models import PlaceOSSettings

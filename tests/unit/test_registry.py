@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from staffterm.backends import PROVIDERS, backend_class
-from staffterm.backends.base import Backend, Capability
+from staffterm.backends.base import Backend
+from staffterm.capabilities import Capability
 from staffterm.errors import NotSupportedError
 
 

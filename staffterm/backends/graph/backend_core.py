@@ -11,9 +11,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from staffterm.backends.base import Backend, Capability
+from staffterm.backends.base import Backend
+from staffterm.backends.coerce import require_text
+
+from staffterm.capabilities import Capability
 from staffterm.clock import SYSTEM_CLOCK, Clock
-from staffterm.errors import ConfigError, InvalidInputError, NotFoundError, UnavailableError
+from staffterm.errors import ConfigError, NotFoundError, UnavailableError
 from staffterm.models import Room, Zone
 
 log = logging.getLogger("staffterm.graph")
@@ -23,10 +26,7 @@ API_VERSION = "v1.0"
 ROOM_INDEX_TTL = 300.0  # seconds: a room added in Exchange shows up after this
 
 
-def require_text(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInputError(f"{field} must not be empty", field=field)
-    return value.strip()
+
 
 
 class GraphCore(Backend):

@@ -8,7 +8,8 @@ import base64
 from typing import Any
 from urllib.parse import quote
 
-from staffterm.backends.graph.backend_core import GraphCore, require_text
+from staffterm.backends.coerce import require_text
+from staffterm.backends.graph.backend_core import GraphCore
 from staffterm.backends.graph.convert import calendar_from_wire, group_from_wire, user_from_wire
 from staffterm.errors import InvalidInputError, NotFoundError
 from staffterm.models import Calendar, Group, MailMessage, User

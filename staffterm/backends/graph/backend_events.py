@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from staffterm.backends.graph.backend_core import GraphCore, require_text
+from staffterm.backends.coerce import require_text
+from staffterm.backends.graph.backend_core import GraphCore
 from staffterm.backends.graph.convert import iso_utc
 from staffterm.backends.graph.convert_events import event_from_wire, event_to_wire
 from staffterm.errors import InvalidInputError

@@ -22,12 +22,9 @@ import asyncio
 import hashlib
 import json
 import logging
-import os
-import re
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from staffterm.errors import AuthError, UnavailableError

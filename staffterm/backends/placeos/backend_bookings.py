@@ -14,14 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from staffterm.backends.local_rules import check_in_refusal
-from staffterm.backends.local_store import Asset
+from staffterm.rules import check_in_refusal
+from staffterm.models import Asset
 from staffterm.backends.placeos.backend_core import (
     PlaceOSCore,
     gather_all,
-    require_text,
 )
-from staffterm.backends.placeos.backend_events import as_model
+from staffterm.backends.coerce import as_model, require_text
 from staffterm.backends.placeos.convert import (
     booking_draft_to_wire,
     booking_from_wire,

@@ -14,16 +14,17 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from staffterm.backends.base import Backend, Capability
+from staffterm.backends.base import Backend
+from staffterm.backends.coerce import require_text
+
+from staffterm.capabilities import Capability
 from staffterm.backends.placeos.convert import room_from_wire, zone_from_wire
 from staffterm.clock import SYSTEM_CLOCK, Clock
 from staffterm.errors import (
     ConfigError,
-    InvalidInputError,
     NotFoundError,
     UnavailableError,
 )
@@ -52,21 +53,7 @@ class CalendarRef:
         return {"system_id": None, "calendar": self.email}
 
 
-def require_text(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInputError(f"{field} must not be empty", field=field)
-    return value.strip()
 
-
-def require_window(start: Any, end: Any) -> tuple[datetime, datetime]:
-    for name, value in (("start", start), ("end", end)):
-        if not isinstance(value, datetime):
-            raise InvalidInputError(f"{name} must be a date and time, got {value!r}", field=name)
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise InvalidInputError(f"{name} ({value.isoformat()}) has no time zone; give an offset such as +00:00", field=name)
-    if end <= start:
-        raise InvalidInputError(f"end ({end.isoformat()}) must be after start ({start.isoformat()})", field="end")
-    return start, end
 
 
 class PlaceOSCore(Backend):

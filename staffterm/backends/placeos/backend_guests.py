@@ -19,8 +19,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from staffterm.backends.placeos.backend_bookings import BookingsMixin
-from staffterm.backends.placeos.backend_core import gather_all, require_text, require_window
-from staffterm.backends.placeos.backend_events import as_model
+from staffterm.backends.coerce import require_text
+from staffterm.backends.placeos.backend_core import gather_all
+from staffterm.times import require_window
+from staffterm.backends.coerce import as_model
 from staffterm.backends.placeos.convert import (
     booking_guest_id,
     event_guest_id,

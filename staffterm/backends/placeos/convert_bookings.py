@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from staffterm.backends.local_rules import booking_state
-from staffterm.backends.local_store import Asset
+from staffterm.rules import booking_state
+from staffterm.models import Asset
 from staffterm.backends.placeos.convert_common import (
     build,
     ext_data,

@@ -19,7 +19,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static
 
-from staffterm.backends.base import Capability
+from staffterm.capabilities import Capability
 from staffterm.errors import InvalidInputError, StafftermError
 from staffterm.ui.screens.admin_pane import AdminPane, fit_columns, theme_style
 from staffterm.ui.screens.admin_period import default_period, period_window

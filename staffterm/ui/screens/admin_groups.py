@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
 
-from staffterm.backends.base import Capability
+from staffterm.capabilities import Capability
 from staffterm.ui.screens.admin_pane import AdminPane, fit_columns, plain
 
 GROUP_COLUMNS: list[tuple[str, str, int | None]] = [("name", "Group", 16), ("description", "About", None)]

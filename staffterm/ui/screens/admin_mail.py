@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import CellDoesNotExist
 
-from staffterm.backends.base import Capability
+from staffterm.capabilities import Capability
 from staffterm.ui.screens.admin_pane import AdminPane, fit_columns, plain
 
 OUTBOX_LIMIT = 200

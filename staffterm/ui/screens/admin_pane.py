@@ -18,7 +18,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
-from staffterm.backends.base import Capability
+from staffterm.capabilities import Capability
 
 
 class AdminPane(Vertical):

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Input, Static
 
-from staffterm.backends.base import Capability
+from staffterm.capabilities import Capability
 from staffterm.ui.screens.admin_pane import AdminPane, fit_columns, plain
 
 SEARCH_LIMIT = 100

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
-from staffterm.backends.base import Capability
+from staffterm.capabilities import Capability
 from staffterm.errors import NotSupportedError, PermissionDeniedError, StafftermError
 from staffterm.models import Booking
 from staffterm.ui.messages import SessionFailed

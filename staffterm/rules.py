@@ -1,6 +1,10 @@
-"""The booking rules of the local site, after PlaceOS's Staff API (placeos.md §1.6, §1.7).
+"""Booking rules every provider shares, after PlaceOS's Staff API (placeos.md §1.6, §1.7): a
+booking's state from its facts, when a check-in is refused, which rooms need approval. The local
+site enforces them; the PlaceOS backend reads a booking's state with them.
 
-Pure functions of the stored facts and "now": no database, no clock of their own.
+Pure functions of the stored facts and "now": no database, no clock of their own. (The desk's own
+policy, checked before anything is sent — horizons, lengths, e-mail syntax — is a use-case
+rule and lives in ``services/booking_rules.py``.)
 """
 
 from __future__ import annotations
@@ -8,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from staffterm.backends.local_time import format_local_span, format_local_time
+from staffterm.times import format_local_span, format_local_time
 from staffterm.models import BookingState, Room
 
 # Booking types whose assets must be listed in the ``assets`` table with the same type.

@@ -1,7 +1,6 @@
-"""Time handling of the local site: storage format, validation, and building-local days.
-
-Times are stored as integer UTC epoch seconds (sub-second precision is dropped: calendars
-never need it) and handed back as aware UTC datetimes.
+"""Aware times, shared by every backend: validation (aware, a window whose end is after its start),
+epoch seconds (the local site's storage and PlaceOS's wire format; sub-second precision is
+dropped, calendars never need it; handed back as aware UTC datetimes) and building-local days.
 """
 
 from __future__ import annotations
