@@ -23,7 +23,7 @@ import sqlite3
 import time
 from datetime import timedelta
 
-from staffterm.backends.local import LocalBackend
+from staffterm.backends.local.backend import LocalBackend
 from staffterm.clock import FrozenClock
 from staffterm.services.session import Session
 from staffterm.ui.catalog import Catalog

@@ -11,7 +11,7 @@ from textual.widgets import Checkbox, DataTable, Input, Select, Static, TabbedCo
 
 from staffterm.backends import PROVIDERS
 from staffterm.capabilities import Capability
-from staffterm.backends.local import LocalBackend
+from staffterm.backends.local.backend import LocalBackend
 from staffterm.errors import NotSupportedError, StafftermError
 from staffterm.services.session import Session
 from staffterm.ui.app import StafftermApp

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from textual.widgets import Input, Select
 
-from staffterm.backends.local import LocalBackend
+from staffterm.backends.local.backend import LocalBackend
 from staffterm.models import BookingQuery
 from staffterm.services.session import Session
 from staffterm.ui.app import StafftermApp

@@ -544,7 +544,7 @@ def test_state_rank_matches_the_room_board():
 
 
 async def test_demo_site_rooms_drawn_from_the_room_board(tmp_path):
-    from staffterm.backends.local import LocalBackend
+    from staffterm.backends.local.backend import LocalBackend
     from staffterm.clock import FrozenClock
     from staffterm.services.room_board import room_status
     from staffterm.services.session import Session

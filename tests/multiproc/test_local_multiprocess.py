@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from staffterm.backends.local import LocalBackend
-from staffterm.backends.local_db import SCHEMA_VERSION
+from staffterm.backends.local.backend import LocalBackend
+from staffterm.backends.local.db import SCHEMA_VERSION
 from staffterm.models import BookingQuery
 from tests.multiproc.child import book_once, first_open, read_log, write_forever
 from tests.multiproc.desks import FORK, Crowd

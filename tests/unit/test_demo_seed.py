@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from staffterm import demo_seed
-from staffterm.backends.local import LocalBackend
+from staffterm.backends.local.demo import seed as demo_seed
+from staffterm.backends.local.backend import LocalBackend
 from staffterm.times import local_day_window
 from staffterm.clock import FrozenClock
 from staffterm.models import BookingDraft, BookingQuery, EventDraft, ResponseStatus

@@ -41,7 +41,7 @@ def _top(mods: set[str]) -> set[str]:
         "staffterm.services.directory",
         "staffterm.services.qr",
         "staffterm.config",
-        "staffterm.backends.local",
+        "staffterm.backends.local.backend",
     ],
 )
 def test_no_textual_outside_the_ui(module):
@@ -51,7 +51,7 @@ def test_no_textual_outside_the_ui(module):
 
 
 def test_no_provider_libraries_until_a_tenant_needs_them():
-    mods = _top(_modules_after("import staffterm.cli, staffterm.services.session, staffterm.ui.app, staffterm.backends.local"))
+    mods = _top(_modules_after("import staffterm.cli, staffterm.services.session, staffterm.ui.app, staffterm.backends.local.backend"))
     assert "msal" not in mods
     assert "google" not in mods
 

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 
 from staffterm.backends.base import Backend
-from staffterm.backends.local import LocalBackend
+from staffterm.backends.local.backend import LocalBackend
 from staffterm.clock import SYSTEM_CLOCK, FrozenClock
 from staffterm.config import load_config
 from staffterm.errors import ConfigError

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from staffterm.backends import PROVIDERS
-from staffterm.backends.local import LocalBackend
+from staffterm.backends.local.backend import LocalBackend
 from staffterm.clock import FrozenClock
 from staffterm.config import parse_config_text
 from staffterm.errors import UnavailableError

@@ -3,7 +3,7 @@
 With no configuration staffterm opens the demo site on this backend; a small office with no
 cloud calendar can run on it for real (bookings persist, clashes are refused, check-ins stick).
 
-All database work runs on one dedicated thread (``local_db``); this class only validates the
+All database work runs on one dedicated thread (``db``); this class only validates the
 call, hands a function to that thread and awaits the result, so the event loop never blocks.
 Methods open the database on first use, so a CLI can call them without ``open()``.
 """
@@ -18,21 +18,15 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import ValidationError
 
-from staffterm.backends import (
-    local_bookings,
-    local_demo,
-    local_directory,
-    local_events,
-    local_guests,
-    local_places,
-)
+from staffterm.backends.local import bookings, directory, events, guests, places
+from staffterm.backends.local.demo import store as demo_store
 from staffterm.backends.base import Backend
 from staffterm.backends.coerce import as_model, require_text
 from staffterm.capabilities import Capability
-from staffterm.backends.local_db import LocalDatabase, claim_backup_path, write_backup
-from staffterm.backends.local_store import LocalConfig, Session, config_from_settings
+from staffterm.backends.local.db import LocalDatabase, claim_backup_path, write_backup
+from staffterm.backends.local.store import LocalConfig, Session, config_from_settings
 from staffterm.clock import SYSTEM_CLOCK, Clock
-from staffterm.demo_seed import local_dates
+from staffterm.backends.local.demo.seed import local_dates
 from staffterm.errors import ConfigError, NotSupportedError, invalid_input_from
 from staffterm.models import (
     Asset,
@@ -115,8 +109,8 @@ class LocalBackend(Backend):
             return
 
         def seed(s: Session) -> None:
-            local_demo.seed_estate(s)
-            local_demo.seed_today(s)
+            demo_store.seed_estate(s)
+            demo_store.seed_today(s)
 
         await self._db.run(self._bind(seed), write=True)
         self._seeded_dates = today
@@ -156,7 +150,7 @@ class LocalBackend(Backend):
         ]
 
     async def site_name(self) -> str:
-        return await self._read(lambda s: local_demo.site_name(s, self.tenant_name))
+        return await self._read(lambda s: demo_store.site_name(s, self.tenant_name))
 
     def request_stats(self) -> tuple[int, int]:
         """(queued, in flight) database operations, for the console's header."""
@@ -175,9 +169,9 @@ class LocalBackend(Backend):
         await self._ready()
 
         def reset(s: Session) -> None:
-            local_demo.wipe(s)
-            local_demo.seed_estate(s)
-            local_demo.seed_today(s)
+            demo_store.wipe(s)
+            demo_store.seed_estate(s)
+            demo_store.seed_today(s)
 
         await self._db.run(self._bind(reset), write=True)
         self._seeded_dates = local_dates(self.clock.now())
@@ -191,10 +185,10 @@ class LocalBackend(Backend):
 
         def reset(s: Session) -> None:
             write_backup(self.database_path, backup)
-            local_demo.wipe(s)
+            demo_store.wipe(s)
             if self.seed_demo:
-                local_demo.seed_estate(s)
-                local_demo.seed_today(s)
+                demo_store.seed_estate(s)
+                demo_store.seed_today(s)
 
         try:
             await self._db.run(self._bind(reset), write=True)
@@ -210,10 +204,10 @@ class LocalBackend(Backend):
         For a site with ``demo`` off that wants the sample building to start from; returns
         False when the estate was already there.
         """
-        return await self._write(local_demo.seed_estate)
+        return await self._write(demo_store.seed_estate)
 
     async def list_audit(self, limit: int = 100) -> list[dict[str, Any]]:
-        return await self._read(lambda s: local_directory.list_audit(s, limit=limit))
+        return await self._read(lambda s: directory.list_audit(s, limit=limit))
 
     # ----------------------------------------------------------------- zones and rooms
 
@@ -221,12 +215,12 @@ class LocalBackend(Backend):
         self, *, parent_id: str | None = None, kind: str | None = None, tags: Sequence[str] = (), query: str | None = None
     ) -> list[Zone]:
         return await self._read(
-            lambda s: local_places.list_zones(s, parent_id=parent_id, kind=kind, tags=tuple(tags), query=query)
+            lambda s: places.list_zones(s, parent_id=parent_id, kind=kind, tags=tuple(tags), query=query)
         )
 
     async def get_zone(self, zone_id: str) -> Zone:
         zone_id = require_text(zone_id, "zone_id")
-        return await self._read(lambda s: local_places.get_zone(s, zone_id))
+        return await self._read(lambda s: places.get_zone(s, zone_id))
 
     async def list_rooms(
         self,
@@ -238,18 +232,18 @@ class LocalBackend(Backend):
         query: str | None = None,
     ) -> list[Room]:
         return await self._read(
-            lambda s: local_places.list_rooms(
+            lambda s: places.list_rooms(
                 s, zone_id=zone_id, capacity=capacity, features=tuple(features), bookable=bookable, query=query
             )
         )
 
     async def get_room(self, room_id: str) -> Room:
         room_id = require_text(room_id, "room_id")
-        return await self._read(lambda s: local_places.require_room(s, room_id))
+        return await self._read(lambda s: places.require_room(s, room_id))
 
     async def list_assets(self, *, type: str | None = None, zone_id: str | None = None) -> list[Asset]:
         """Desks, parking spaces and lockers (not in the base contract)."""
-        return await self._read(lambda s: local_places.list_assets(s, type=type, zone_id=zone_id))
+        return await self._read(lambda s: places.list_assets(s, type=type, zone_id=zone_id))
 
     async def free_busy(
         self,
@@ -260,50 +254,50 @@ class LocalBackend(Backend):
         zone_id: str | None = None,
     ) -> list[RoomAvailability]:
         ids = list(room_ids)
-        return await self._read(lambda s: local_events.free_busy(s, start, end, ids, zone_id))
+        return await self._read(lambda s: events.free_busy(s, start, end, ids, zone_id))
 
     # ----------------------------------------------------------------- events
 
     async def list_events(
         self, calendar_id: str, start: datetime, end: datetime, *, include_cancelled: bool = False
     ) -> list[Event]:
-        return await self._read(lambda s: local_events.list_events(s, calendar_id, start, end, include_cancelled))
+        return await self._read(lambda s: events.list_events(s, calendar_id, start, end, include_cancelled))
 
     async def get_event(self, calendar_id: str, event_id: str) -> Event:
-        return await self._read(lambda s: local_events.get_event(s, calendar_id, event_id))
+        return await self._read(lambda s: events.get_event(s, calendar_id, event_id))
 
     async def create_event(self, calendar_id: str, draft: EventDraft, *, idempotency_key: str | None = None) -> Event:
         draft = as_model(EventDraft, draft, "meeting")
-        return await self._write(lambda s: local_events.create_event(s, calendar_id, draft, idempotency_key))
+        return await self._write(lambda s: events.create_event(s, calendar_id, draft, idempotency_key))
 
     async def update_event(self, calendar_id: str, event_id: str, patch: EventPatch, *, notify: bool = True) -> Event:
         patch = as_model(EventPatch, patch, "meeting change")
-        return await self._write(lambda s: local_events.update_event(s, calendar_id, event_id, patch, notify))
+        return await self._write(lambda s: events.update_event(s, calendar_id, event_id, patch, notify))
 
     async def delete_event(
         self, calendar_id: str, event_id: str, *, notify: bool = True, comment: str | None = None
     ) -> None:
-        await self._write(lambda s: local_events.delete_event(s, calendar_id, event_id, notify, comment))
+        await self._write(lambda s: events.delete_event(s, calendar_id, event_id, notify, comment))
 
     async def decline_event(
         self, calendar_id: str, event_id: str, *, notify: bool = True, comment: str | None = None
     ) -> None:
-        await self._write(lambda s: local_events.decline_event(s, calendar_id, event_id, notify, comment))
+        await self._write(lambda s: events.decline_event(s, calendar_id, event_id, notify, comment))
 
     async def approve_event(self, room_id: str, event_id: str) -> Event:
-        return await self._write(lambda s: local_events.approve_event(s, room_id, event_id))
+        return await self._write(lambda s: events.approve_event(s, room_id, event_id))
 
     async def reject_event(self, room_id: str, event_id: str) -> Event:
-        return await self._write(lambda s: local_events.reject_event(s, room_id, event_id))
+        return await self._write(lambda s: events.reject_event(s, room_id, event_id))
 
     # ----------------------------------------------------------------- bookings
 
     async def query_bookings(self, query: BookingQuery) -> list[Booking]:
         query = as_model(BookingQuery, query, "booking query")
-        return await self._read(lambda s: local_bookings.query_bookings(s, query))
+        return await self._read(lambda s: bookings.query_bookings(s, query))
 
     async def get_booking(self, booking_id: str) -> Booking:
-        return await self._read(lambda s: local_bookings.require_booking(s, booking_id))
+        return await self._read(lambda s: bookings.require_booking(s, booking_id))
 
     async def create_booking(
         self,
@@ -315,27 +309,27 @@ class LocalBackend(Backend):
     ) -> Booking:
         draft = as_model(BookingDraft, draft, "booking")
         return await self._write(
-            lambda s: local_bookings.create_booking(s, draft, booked_by, idempotency_key, limit_override)
+            lambda s: bookings.create_booking(s, draft, booked_by, idempotency_key, limit_override)
         )
 
     async def update_booking(self, booking_id: str, patch: BookingPatch) -> Booking:
         patch = as_model(BookingPatch, patch, "booking change")
-        return await self._write(lambda s: local_bookings.update_booking(s, booking_id, patch))
+        return await self._write(lambda s: bookings.update_booking(s, booking_id, patch))
 
     async def approve_booking(self, booking_id: str, *, approver: str | None = None) -> Booking:
-        return await self._write(lambda s: local_bookings.approve_booking(s, booking_id, approver))
+        return await self._write(lambda s: bookings.approve_booking(s, booking_id, approver))
 
     async def reject_booking(self, booking_id: str, *, approver: str | None = None) -> Booking:
-        return await self._write(lambda s: local_bookings.reject_booking(s, booking_id, approver))
+        return await self._write(lambda s: bookings.reject_booking(s, booking_id, approver))
 
     async def check_in_booking(self, booking_id: str, *, state: bool = True) -> Booking:
-        return await self._write(lambda s: local_bookings.check_in_booking(s, booking_id, bool(state)))
+        return await self._write(lambda s: bookings.check_in_booking(s, booking_id, bool(state)))
 
     async def set_booking_state(self, booking_id: str, state: str) -> Booking:
-        return await self._write(lambda s: local_bookings.set_booking_state(s, booking_id, state))
+        return await self._write(lambda s: bookings.set_booking_state(s, booking_id, state))
 
     async def delete_booking(self, booking_id: str) -> None:
-        await self._write(lambda s: local_bookings.delete_booking(s, booking_id))
+        await self._write(lambda s: bookings.delete_booking(s, booking_id))
 
     # ----------------------------------------------------------------- guests
 
@@ -347,54 +341,54 @@ class LocalBackend(Backend):
         zone_id: str | None = None,
         query: str | None = None,
     ) -> list[Guest]:
-        return await self._read(lambda s: local_guests.query_guests(s, start, end, zone_id, query))
+        return await self._read(lambda s: guests.query_guests(s, start, end, zone_id, query))
 
     async def get_guest(self, guest_id: str) -> Guest:
-        return await self._read(lambda s: local_guests.require_guest(s, guest_id))
+        return await self._read(lambda s: guests.require_guest(s, guest_id))
 
     async def create_guest(self, draft: GuestDraft, *, idempotency_key: str | None = None) -> Guest:
         draft = as_model(GuestDraft, draft, "guest")
-        return await self._write(lambda s: local_guests.create_guest(s, draft, idempotency_key))
+        return await self._write(lambda s: guests.create_guest(s, draft, idempotency_key))
 
     async def update_guest(self, guest_id: str, patch: GuestPatch) -> Guest:
         patch = as_model(GuestPatch, patch, "guest change")
-        return await self._write(lambda s: local_guests.update_guest(s, guest_id, patch))
+        return await self._write(lambda s: guests.update_guest(s, guest_id, patch))
 
     async def check_in_guest(self, guest_id: str, *, state: bool = True) -> Guest:
-        return await self._write(lambda s: local_guests.check_in_guest(s, guest_id, bool(state)))
+        return await self._write(lambda s: guests.check_in_guest(s, guest_id, bool(state)))
 
     # ----------------------------------------------------------------- directory
 
     async def list_users(self, *, query: str | None = None, limit: int = 100) -> list[User]:
-        return await self._read(lambda s: local_directory.list_users(s, query=query, limit=limit))
+        return await self._read(lambda s: directory.list_users(s, query=query, limit=limit))
 
     async def get_user(self, user_id: str) -> User:
-        return await self._read(lambda s: local_directory.require_user(s, user_id))
+        return await self._read(lambda s: directory.require_user(s, user_id))
 
     async def user_manager(self, user_id: str) -> User | None:
-        return await self._read(lambda s: local_directory.user_manager(s, user_id))
+        return await self._read(lambda s: directory.user_manager(s, user_id))
 
     async def user_groups(self, user_id: str) -> list[Group]:
-        return await self._read(lambda s: local_directory.user_groups(s, user_id))
+        return await self._read(lambda s: directory.user_groups(s, user_id))
 
     async def list_groups(self, *, query: str | None = None) -> list[Group]:
-        return await self._read(lambda s: local_directory.list_groups(s, query=query))
+        return await self._read(lambda s: directory.list_groups(s, query=query))
 
     async def group_members(self, group_id: str) -> list[User]:
         group_id = require_text(group_id, "group_id")
-        return await self._read(lambda s: local_directory.group_members(s, group_id))
+        return await self._read(lambda s: directory.group_members(s, group_id))
 
     async def list_calendars(self, user_id: str) -> list[Calendar]:
-        return await self._read(lambda s: local_directory.list_calendars(s, user_id))
+        return await self._read(lambda s: directory.list_calendars(s, user_id))
 
     # ----------------------------------------------------------------- mail
 
     async def send_mail(self, message: MailMessage) -> MailMessage:
         message = as_model(MailMessage, message, "mail")
-        return await self._write(lambda s: local_directory.send_mail(s, message))
+        return await self._write(lambda s: directory.send_mail(s, message))
 
     async def list_outbox(self, *, limit: int = 100) -> list[MailMessage]:
-        return await self._read(lambda s: local_directory.list_outbox(s, limit=limit))
+        return await self._read(lambda s: directory.list_outbox(s, limit=limit))
 
 
 __all__ = ["LocalBackend", "default_database_path"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from staffterm.backends.local_store import (
+from staffterm.backends.local.store import (
     Session,
     dumps,
     find_room,

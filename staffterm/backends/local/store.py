@@ -1,7 +1,7 @@
 """The per-call session of the local site, its settings, and the rows of places and people.
 
-Everything here runs on the database thread (see ``local_db``) and takes the connection or a
-``Session`` bound to it. Meetings, bookings and visits are mapped in ``local_records``.
+Everything here runs on the database thread (see ``db``) and takes the connection or a
+``Session`` bound to it. Meetings, bookings and visits are mapped in ``records``.
 """
 
 from __future__ import annotations

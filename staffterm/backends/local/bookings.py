@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from staffterm.backends.local_events import refuse_room_clashes, room_clashes
-from staffterm.backends.local_places import require_room, zone_and_descendants
-from staffterm.backends.local_records import (
+from staffterm.backends.local.events import refuse_room_clashes, room_clashes
+from staffterm.backends.local.places import require_room, zone_and_descendants
+from staffterm.backends.local.records import (
     booking_from_row,
     find_booking,
     room_window,
@@ -27,7 +27,7 @@ from staffterm.rules import (
     overlaps,
     shares_zone,
 )
-from staffterm.backends.local_store import Session, find_asset, find_user, find_zone, new_id, placeholders
+from staffterm.backends.local.store import Session, find_asset, find_user, find_zone, new_id, placeholders
 from staffterm.times import format_local_span, format_local_time, to_epoch
 from staffterm.errors import ConflictError, InvalidInputError, LimitReachedError, NotFoundError
 from staffterm.models import Booking, BookingDraft, BookingPatch, BookingQuery, HistoryEntry

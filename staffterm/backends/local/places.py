@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from staffterm.backends.local_store import (
+from staffterm.backends.local.store import (
     Asset,
     Session,
     all_assets,

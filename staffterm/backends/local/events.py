@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from staffterm.backends.local_directory import notify
-from staffterm.backends.local_places import require_room, room_timezone, rooms_for
-from staffterm.backends.local_records import (
+from staffterm.backends.local.directory import notify
+from staffterm.backends.local.places import require_room, room_timezone, rooms_for
+from staffterm.backends.local.records import (
     booking_from_row,
     load_events,
     room_window,
@@ -23,7 +23,7 @@ from staffterm.backends.local_records import (
     write_visit,
 )
 from staffterm.rules import room_requires_approval
-from staffterm.backends.local_store import (
+from staffterm.backends.local.store import (
     Session,
     find_room,
     find_user,

@@ -1,6 +1,6 @@
 """Rows of meetings, bookings and guest visits to domain models and back.
 
-Runs on the database thread (see ``local_db``); bookings get their computed state from "now".
+Runs on the database thread (see ``db``); bookings get their computed state from "now".
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from staffterm.rules import booking_state
-from staffterm.backends.local_store import chunks, dumps, loads, placeholders
+from staffterm.backends.local.store import chunks, dumps, loads, placeholders
 from staffterm.times import from_epoch, from_epoch_or_none, storable, to_epoch, to_epoch_or_none
 from staffterm.models import Attendee, Booking, Event, Guest, HistoryEntry
 

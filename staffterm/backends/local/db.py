@@ -1,4 +1,4 @@
-"""The local site's SQLite file and the one thread that touches it (schema: ``local_schema``).
+"""The local site's SQLite file and the one thread that touches it (schema: ``schema``).
 
 SQLite calls block, so every statement runs on a single dedicated worker thread (the
 connection is created there and never leaves it) and the event loop only awaits the result.
@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from staffterm.backends.local_schema import (  # noqa: F401  (re-exported: the schema's names)
+from staffterm.backends.local.schema import (  # noqa: F401  (re-exported: the schema's names)
     DATA_TABLES,
     MIGRATIONS,
     SCHEMA_VERSION,

@@ -1,4 +1,4 @@
-"""Storing the demo site (``staffterm.demo_seed``) in a local database, and wiping it.
+"""Storing the demo site (``staffterm.backends.local.demo.seed``) in a local database, and wiping it.
 
 The estate is written once; each building's day of meetings is written the first time the
 site is opened on that (building-local) date, recorded in ``meta`` so it happens once, and
@@ -8,12 +8,12 @@ bookings are skipped.
 
 from __future__ import annotations
 
-from staffterm import demo_seed
-from staffterm.backends.local_bookings import refuse_booking_clashes
-from staffterm.backends.local_db import DATA_TABLES, SCHEMA_VERSION_KEY
-from staffterm.backends.local_events import room_clashes
-from staffterm.backends.local_records import write_booking, write_event, write_visit
-from staffterm.backends.local_store import (
+from staffterm.backends.local.demo import seed as demo_seed
+from staffterm.backends.local.bookings import refuse_booking_clashes
+from staffterm.backends.local.db import DATA_TABLES, SCHEMA_VERSION_KEY
+from staffterm.backends.local.events import room_clashes
+from staffterm.backends.local.records import write_booking, write_event, write_visit
+from staffterm.backends.local.store import (
     Session,
     find_room,
     get_meta,
