@@ -99,7 +99,6 @@ from staffterm.config.loading import (
 from staffterm.config.models import (
     DEMO_TENANT,
     GOOGLE_DEFAULT_SCOPES,
-    PROVIDER_NAMES,
     Config,
     GoogleSettings,
     GraphSettings,
@@ -119,7 +118,6 @@ __all__ = [
     "CONFIG_FILE_NAME",
     "DEMO_TENANT",
     "GOOGLE_DEFAULT_SCOPES",
-    "PROVIDER_NAMES",
     "Config",
     "ConfigProblem",
     "GoogleSettings",

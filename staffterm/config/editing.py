@@ -22,7 +22,8 @@ from typing import Any
 
 from staffterm.config.checks import file_mode
 from staffterm.config.loading import parse_config_text, parse_toml, read_config_text
-from staffterm.config.models import DEMO_TENANT, PROVIDER_NAMES, TENANT_NAME_PATTERN, Config
+from staffterm.backends.registry import PROVIDER_NAMES
+from staffterm.config.models import DEMO_TENANT, TENANT_NAME_PATTERN, Config
 from staffterm.errors import ConfigError
 from staffterm.secrets import SecretRef
 

@@ -354,9 +354,9 @@ def _tenant_name(name: str) -> str:
 
 
 TenantName = Annotated[str, AfterValidator(_tenant_name)]
+# One member per provider of backends/registry.py (each entry names its model here; a test holds them equal).
 TenantSettings: TypeAlias = LocalSettings | PlaceOSSettings | GraphSettings | GoogleSettings
 TenantConfig = Annotated[TenantSettings, Field(discriminator="provider")]
-PROVIDER_NAMES: tuple[str, ...] = ("local", "placeos", "graph", "google")
 
 
 # ---------------------------------------------------------------------------------------- the whole file

@@ -50,6 +50,13 @@ class CheckInResult:
     # Set when the backend itself tells the host (PlaceOS: its VisitorMailer on the check-in signal).
     notified_by: str | None = None
 
+    @property
+    def notified_by_label(self) -> str | None:
+        """How the desk names the provider that tells the host ("PlaceOS tells Ada Lovelace")."""
+        from staffterm.backends.registry import provider_label
+
+        return provider_label(self.notified_by) if self.notified_by else None
+
 
 @dataclass(frozen=True)
 class VisitContext:

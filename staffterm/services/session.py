@@ -50,7 +50,7 @@ class Session:
     def from_config(cls, config: Config, tenant: str | None = None, *, clock: Clock | None = None) -> Session:
         """The session for ``tenant`` (the config's default when None); the backend is built but
         not opened. Only the configured provider's module is imported."""
-        from staffterm.backends import create_backend
+        from staffterm.backends.registry import create_backend
 
         name, settings = config.tenant(tenant)
         provider: str = settings.provider

@@ -18,7 +18,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from staffterm.backends import create_backend
+from staffterm.backends.registry import create_backend
 from staffterm.backends.base import Backend
 from staffterm.clock import FrozenClock
 from staffterm.config.models import LocalSettings, PlaceOSSettings

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from staffterm.backends import backend_class
+from staffterm.backends.registry import backend_class
 from staffterm.backends.base import Backend
 from staffterm.clock import FrozenClock
 from tests.contract.backends import CONTRACT_BACKENDS, ContractBackend, Scenario

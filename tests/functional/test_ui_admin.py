@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
@@ -9,7 +11,7 @@ from typing import ClassVar
 import pytest
 from textual.widgets import Checkbox, DataTable, Input, Select, Static, TabbedContent
 
-from staffterm.backends import PROVIDERS
+from staffterm.backends.registry import PROVIDERS
 from staffterm.capabilities import Capability
 from staffterm.backends.local.backend import LocalBackend
 from staffterm.errors import NotSupportedError, StafftermError
@@ -44,7 +46,7 @@ def write_config(tmp_path: Path, *, broken: bool = True) -> Path:
 def config_app(tmp_path, frozen_clock, monkeypatch):
     from staffterm.config import load_config
 
-    monkeypatch.setitem(PROVIDERS, "placeos", ABSENT_BACKEND)
+    monkeypatch.setitem(PROVIDERS, "placeos", dataclasses.replace(PROVIDERS["placeos"], backend=ABSENT_BACKEND))
 
     def make(**kwargs) -> StafftermApp:
         config = load_config(write_config(tmp_path, **kwargs))

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from staffterm import cli_places
-from staffterm.cli import main
+from staffterm.cli import places as cli_places
+from staffterm.cli.main import main
 from tests.unit.test_cli_commands import FROZEN, Cli
 
 

@@ -33,7 +33,7 @@ def _top(mods: set[str]) -> set[str]:
 @pytest.mark.parametrize(
     "module",
     [
-        "staffterm.cli",
+        "staffterm.cli.main",
         "staffterm.services.session",
         "staffterm.services.room_board",
         "staffterm.services.booking",
@@ -51,7 +51,7 @@ def test_no_textual_outside_the_ui(module):
 
 
 def test_no_provider_libraries_until_a_tenant_needs_them():
-    mods = _top(_modules_after("import staffterm.cli, staffterm.services.session, staffterm.ui.app, staffterm.backends.local.backend"))
+    mods = _top(_modules_after("import staffterm.cli.main, staffterm.services.session, staffterm.ui.app, staffterm.backends.local.backend"))
     assert "msal" not in mods
     assert "google" not in mods
 
@@ -64,7 +64,7 @@ def test_ui_never_imports_http_or_provider_libraries():
 def test_cli_query_on_demo_site_imports_no_textual():
     code = (
         "import io, contextlib\n"
-        "from staffterm.cli import main\n"
+        "from staffterm.cli.main import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    rc = main(['rooms', '--json'])\n"
         "assert rc == 0, rc\n"
@@ -85,7 +85,7 @@ def test_opening_the_console_loads_no_pydantic_before_the_first_paint():
         "    return 0\n"
         "fake.run_console = run_console\n"
         "sys.modules['staffterm.ui.app'] = fake\n"
-        "from staffterm.cli import main\n"
+        "from staffterm.cli.main import main\n"
         "assert main([]) == 0\n"
         "assert seen == {'pydantic': False}, seen\n"
     )
@@ -104,7 +104,7 @@ def _painted(self):
     sys.stderr.write("LOADED " + json.dumps(sorted(sys.modules)) + "\\n")
     self.exit(0)
 App.on_ready = lambda self: self.call_after_refresh(_painted, self)
-from staffterm.cli import main
+from staffterm.cli.main import main
 sys.exit(main([]))
 """
 
@@ -115,12 +115,13 @@ sys.exit(main([]))
 FIRST_PAINT_MODULES = {
     "staffterm",
     "staffterm.cli",
-    "staffterm.cli_arg_types",  # argument types the parser checks with (stdlib only)
-    "staffterm.cli_context",
-    "staffterm.cli_output",  # the guarded standard streams' sanitiser (stdlib only)
-    "staffterm.cli_parser",
-    "staffterm.cli_streams",  # stdout guarded while any command runs, the console too (stdlib only)
-    "staffterm.cli_times",
+    "staffterm.cli.main",
+    "staffterm.cli.arg_types",  # argument types the parser checks with (stdlib only)
+    "staffterm.cli.context",
+    "staffterm.cli.output",  # the guarded standard streams' sanitiser (stdlib only)
+    "staffterm.cli.parser",
+    "staffterm.cli.streams",  # stdout guarded while any command runs, the console too (stdlib only)
+    "staffterm.cli.times",
     "staffterm.errors",
     "staffterm.paths",
     "staffterm.ui",

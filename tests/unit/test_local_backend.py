@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from staffterm.backends import create_backend
+from staffterm.backends.registry import create_backend
 from staffterm.capabilities import Capability
 from staffterm.backends.local.backend import LocalBackend
 from staffterm.backends.local import db as local_db

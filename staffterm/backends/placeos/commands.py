@@ -8,32 +8,7 @@ data only: it imports nothing, so the CLI's parser can read it cheaply.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-# Parameter kinds: how the CLI parses the text given for them.
-STR, INT, BOOL, JSON, TIME, LIST = "str", "int", "bool", "json", "time", "list"
-
-
-@dataclass(frozen=True)
-class Param:
-    name: str
-    kind: str = STR
-    required: bool = False
-    help: str = ""
-    # Extra spellings accepted on the command line (the seed's typo ``foce_removal``).
-    aliases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class DriverCommand:
-    name: str
-    api: str  # "engine" or "staff"
-    method: str
-    help: str
-    params: tuple[Param, ...] = ()
-    # True for the seed driver's own commands; False for the extras staffterm adds.
-    in_seed: bool = True
-    writes: bool = False
+from staffterm.backends.commands import BOOL, INT, JSON, LIST, STR, TIME, DriverCommand, Param
 
 
 def _p(name: str, kind: str = STR, required: bool = False, help: str = "", aliases: tuple[str, ...] = ()) -> Param:

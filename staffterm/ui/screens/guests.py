@@ -41,8 +41,6 @@ from staffterm.ui.widgets.status_header import StatusHeader
 # Refusals are the operator's to read ("too early to check in…"); anything else (offline, auth)
 # goes through the app's error routing, which also marks the connection state.
 REFUSALS = (InvalidInputError, NotFoundError, ConflictError, PermissionDeniedError, LimitReachedError)
-#: How a provider that tells the host itself is named to the desk ("PlaceOS tells Ada Lovelace").
-PROVIDER_LABELS = {"placeos": "PlaceOS", "graph": "Microsoft 365", "google": "Google Calendar"}
 
 
 class GuestSearch(Input):
@@ -375,8 +373,7 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
             self.notify(f"Checked in {name}, but {host} was not told: {result.notification_error}",
                         title="Host not notified", severity="warning", markup=False, timeout=10)
         elif result.notified_by:
-            teller = PROVIDER_LABELS.get(result.notified_by, result.notified_by)
-            self.notify(f"Checked in {name} — {teller} tells {host}", markup=False)
+            self.notify(f"Checked in {name} — {result.notified_by_label} tells {host}", markup=False)
         else:
             self.notify(f"Checked in {name} — {host} notified", markup=False)
 

@@ -1,4 +1,4 @@
-"""Arguments of ``staffterm placeos COMMAND``: one option per driver parameter, parsed by kind.
+"""Arguments of ``staffterm <provider> COMMAND``: one option per driver parameter, parsed by kind.
 
 Options take the driver's parameter names (``--zone_id``) and the dashed spelling
 (``--zone-id``). Times accept epoch seconds (what PlaceOS speaks) or ISO 8601 (without an offset:
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from staffterm.backends.placeos.commands import BOOL, COMMANDS, INT, JSON, LIST, TIME, DriverCommand, Param
-from staffterm.cli_times import TimeArg, parse_time_arg
+from staffterm.backends.commands import BOOL, INT, JSON, LIST, TIME, DriverCommand, Param
+from staffterm.cli.times import TimeArg, parse_time_arg
 
 _TRUE = {"true", "yes", "1", "on"}
 _FALSE = {"false", "no", "0", "off"}
@@ -39,7 +39,7 @@ def parse_int(text: str) -> int:
 def parse_epoch(text: str) -> int | TimeArg:
     """Epoch seconds, or an ISO 8601 time/date. A time with an offset becomes epoch seconds
     here; one without (or a bare date: its midnight) means the building's local time, so it is
-    kept as typed until the command knows the building (``cli_placeos.resolve_times``)."""
+    kept as typed until the command knows the building (``provider.resolve_times``)."""
     raw = text.strip()
     if raw.lstrip("-").isdigit():
         return int(raw)
@@ -56,7 +56,7 @@ def parse_json(text: str) -> Any:
     source = text
     if text.startswith("@"):
         # Read with a byte cap: ``@/dev/zero`` is refused after 1 MiB, not read until memory runs out.
-        from staffterm.cli_arg_types import read_argument_file
+        from staffterm.cli.arg_types import read_argument_file
 
         source = read_argument_file(text[1:])
     try:
@@ -99,8 +99,10 @@ def add_params(parser: argparse.ArgumentParser, command: DriverCommand) -> None:
         )
 
 
-def add_driver_commands(add: Callable[[str, str, list[str]], argparse.ArgumentParser]) -> None:
-    for command in COMMANDS:
+def add_driver_commands(
+    commands: Iterable[DriverCommand], add: Callable[[str, str, list[str]], argparse.ArgumentParser]
+) -> None:
+    for command in commands:
         dashed = command.name.replace("_", "-")
         parser = add(command.name, command.help, [dashed] if dashed != command.name else [])
         parser.set_defaults(driver_spec=command.name)

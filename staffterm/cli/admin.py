@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from staffterm.cli_context import CommandContext
-from staffterm.cli_output import can_encode, emit_json, emit_line, emit_table, message
-from staffterm.cli_parser import UsageError
+from staffterm.cli.context import CommandContext
+from staffterm.cli.output import can_encode, emit_json, emit_line, emit_table, message
+from staffterm.cli.parser import UsageError
 from staffterm.errors import InvalidInputError, NotSupportedError
 
 # --------------------------------------------------------------------------- qr

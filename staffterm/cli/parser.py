@@ -1,6 +1,6 @@
 """The command line's grammar (argparse only).
 
-Every subcommand names its handler as ``"module:function"`` inside ``staffterm.cli_<module>``
+Every subcommand names its handler as ``"module:function"`` inside ``staffterm.cli.<module>``
 so ``main`` imports only the code of the command being run. Global options are accepted both
 before and after the subcommand: each parser level declares them with ``SUPPRESS`` defaults so
 a level that did not see the option cannot overwrite the value another level did see.
@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from staffterm import __version__
-from staffterm.cli_arg_types import (
+from staffterm.cli.arg_types import (
     ARGUMENT_FILE_LIMIT,
     LARGEST_NUMBER,
     QR_MAX_PNG_SIZE,
@@ -34,7 +34,6 @@ __all__ = [
 PROG = "staffterm"
 
 ZONE_KINDS = ("org", "region", "building", "level", "area", "other")
-PROVIDERS = ("local", "placeos", "graph", "google")
 
 EPILOG = """\
 Times: ISO 8601 with an offset (2026-11-21T09:00+01:00), Z, or naive (read in the building's
@@ -53,7 +52,7 @@ class ArgumentParser(argparse.ArgumentParser):
     escape or a newline is shown escaped, and a 120 KB one is not echoed whole."""
 
     def error(self, message: str) -> NoReturn:
-        from staffterm.cli_output import message as one_line
+        from staffterm.cli.output import message as one_line
 
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {one_line(message)}\n")
@@ -135,7 +134,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     if argv is not None and opens_console(argv):
         return parser  # the console needs no subcommand grammar: keep its start-up lean
     chosen = command_named_in(argv) if argv is not None else None
-    for name, add in COMMANDS.items():
+    for name, add in _all_commands().items():
         if chosen is None or name == chosen:
             add(b, commands)
     return parser
@@ -159,10 +158,10 @@ def command_writes(args: argparse.Namespace) -> bool:
     handler = getattr(args, "handler", None)
     if handler == "admin:qr":
         return bool(getattr(args, "svg", None) or getattr(args, "png", None))
-    if handler == "placeos:run_command":
-        from staffterm.backends.placeos.commands import BY_NAME
+    if handler == "provider:run_command":
+        from staffterm.backends.registry import command_table
 
-        return BY_NAME[args.driver_spec].writes
+        return next(c.writes for c in command_table(args.command_provider) if c.name == args.driver_spec)
     return handler in WRITE_HANDLERS
 
 
@@ -180,7 +179,7 @@ def command_named_in(argv: Sequence[str]) -> str | None:
         elif token.startswith("-"):
             return None
         else:
-            return token if token in COMMANDS else None
+            return token if token in _all_commands() else None
     return None
 
 
@@ -339,7 +338,9 @@ def _tenant(b: _Builder, commands: Any) -> None:
     b.sub(tenant_actions, "list", "admin:tenant_list", "list tenants")
     add = b.sub(tenant_actions, "add", "admin:tenant_add", "add a tenant")
     add.add_argument("name", metavar="NAME", type=identifier)
-    add.add_argument("--provider", required=True, choices=PROVIDERS)
+    from staffterm.backends.registry import PROVIDER_NAMES
+
+    add.add_argument("--provider", required=True, choices=PROVIDER_NAMES)
     add.add_argument("--set", metavar="KEY=VALUE", type=key_value, action="append", default=[], dest="settings", help="a setting (repeat for more)")
     remove = b.sub(tenant_actions, "remove", "admin:tenant_remove", "remove a tenant")
     remove.add_argument("name", metavar="NAME", type=identifier)
@@ -361,16 +362,28 @@ def _site(b: _Builder, commands: Any) -> None:
     reset.add_argument("--confirm", metavar="NAME", help="the tenant's name again, to confirm")
 
 
-def _placeos(b: _Builder, commands: Any) -> None:
-    from staffterm.cli_placeos_args import add_driver_commands
+def _provider_commands(name: str) -> Callable[[_Builder, Any], None]:
+    """``staffterm <provider> COMMAND``, built from the provider's declared raw commands."""
 
-    placeos = b.sub(
-        commands, "placeos", None,
-        "the PlaceOS Staff API driver's commands (metadata, users, signal, resource token, ...) on a PlaceOS tenant",
-    )
-    driver = placeos.add_subparsers(dest="driver_command", metavar="COMMAND", required=True)
-    b.sub(driver, "commands", "placeos:list_commands", "list every driver command and its parameters")
-    add_driver_commands(lambda name, help, aliases: b.sub(driver, name, "placeos:run_command", help, aliases=aliases))
+    def add(b: _Builder, commands: Any) -> None:
+        from staffterm.backends.registry import command_table, provider_label
+        from staffterm.cli.provider_args import add_driver_commands
+
+        label = provider_label(name)
+        top = b.sub(commands, name, None, PROVIDER_COMMAND_HELP.get(name, f"{label}'s raw commands on a {label} tenant"))
+        top.set_defaults(command_provider=name)
+        driver = top.add_subparsers(dest="driver_command", metavar="COMMAND", required=True)
+        b.sub(driver, "commands", "provider:list_commands", "list every driver command and its parameters")
+        add_driver_commands(
+            command_table(name), lambda cmd, help, aliases: b.sub(driver, cmd, "provider:run_command", help, aliases=aliases)
+        )
+
+    return add
+
+
+PROVIDER_COMMAND_HELP = {
+    "placeos": "the PlaceOS Staff API driver's commands (metadata, users, signal, resource token, ...) on a PlaceOS tenant",
+}
 
 
 # In the order ``--help`` lists them.
@@ -389,5 +402,11 @@ COMMANDS: dict[str, Callable[[_Builder, Any], None]] = {
     "tenant": _tenant,
     "demo": _demo,
     "site": _site,
-    "placeos": _placeos,
 }
+
+
+def _all_commands() -> dict[str, Callable[[_Builder, Any], None]]:
+    """The fixed commands, then one per provider that declares raw commands (the registry says which)."""
+    from staffterm.backends.registry import providers_with_commands
+
+    return {**COMMANDS, **{name: _provider_commands(name) for name in providers_with_commands()}}

@@ -6,8 +6,8 @@ import sys
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
-from staffterm.cli_context import CommandContext, Places, build_model
-from staffterm.cli_output import (
+from staffterm.cli.context import CommandContext, Places, build_model
+from staffterm.cli.output import (
     emit_fields,
     emit_json,
     emit_line,
@@ -75,7 +75,7 @@ async def list_bookings(ctx: CommandContext) -> int:
 async def _asset_tz(ctx: CommandContext, places: Places) -> tuple[tzinfo | None, str | None]:
     """The building whose local time a new booking's times are in, and how it was found: the
     zones named, else the building of the desk, bay or room booked, else the site's only zone."""
-    from staffterm.cli_times import needs_zone
+    from staffterm.cli.times import needs_zone
 
     args = ctx.args
     if args.zones:

@@ -1,8 +1,12 @@
-"""``staffterm placeos …``: the PlaceOS Staff API driver's commands on a PlaceOS tenant.
+"""``staffterm <provider> …``: a provider's raw commands (its declared ``COMMANDS``, see
+``backends/registry.py``) on a tenant of that provider — today ``staffterm placeos …``, the
+PlaceOS Staff API driver's commands.
 
-Each command calls the raw client method of the same name and prints what PlaceOS answered
-(JSON, epoch seconds as PlaceOS sends them), so integrators can script exactly what the
-Backoffice driver does.
+Each command calls the raw client method it names and prints what the provider answered (JSON,
+epoch seconds as PlaceOS sends them), so integrators can script exactly what the provider's own
+driver does. Times typed without an offset are read in the building's zone, found from the
+parameters the drivers name places with (``zone_id``/``zones``, ``system_id``/``systems``,
+``booking_id``, ``time_zone``).
 """
 
 from __future__ import annotations
@@ -11,18 +15,24 @@ import json
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
-from staffterm.backends.placeos.commands import BY_NAME, COMMANDS
-from staffterm.cli_context import CommandContext, Places
-from staffterm.cli_output import emit_block, emit_json, emit_line, emit_table
-from staffterm.cli_placeos_args import call_arguments
-from staffterm.cli_times import TimeArg
+from staffterm.backends.commands import DriverCommand
+from staffterm.backends.registry import command_table, provider_label
+from staffterm.cli.context import CommandContext, Places
+from staffterm.cli.output import emit_block, emit_json, emit_line, emit_table
+from staffterm.cli.provider_args import call_arguments
+from staffterm.cli.times import TimeArg
 from staffterm.errors import InvalidInputError
 
 if TYPE_CHECKING:
     from staffterm.backends.base import Backend
 
 
+def _command(provider: str, name: str) -> DriverCommand:
+    return next(command for command in command_table(provider) if command.name == name)
+
+
 def list_commands(ctx: CommandContext) -> int:
+    COMMANDS = command_table(ctx.args.command_provider)
     if ctx.json:
         emit_json(
             [
@@ -42,12 +52,14 @@ def list_commands(ctx: CommandContext) -> int:
 
 
 async def run_command(ctx: CommandContext) -> int:
-    command = BY_NAME[ctx.args.driver_spec]
+    provider = ctx.args.command_provider
+    command = _command(provider, ctx.args.driver_spec)
     kwargs = call_arguments(ctx.args, command)
     name, settings = ctx.config.tenant(ctx.requested_tenant)
-    if settings.provider != "placeos":
+    if settings.provider != provider:
         raise InvalidInputError(
-            f"tenant {name!r} uses the {settings.provider} provider; `staffterm placeos` needs a PlaceOS tenant",
+            f"tenant {name!r} uses the {settings.provider} provider; `staffterm {provider}` needs a "
+            f"{provider_label(provider)} tenant",
             field="tenant",
             hint="Pick one with --tenant NAME (see `staffterm tenant list`).",
         )
@@ -65,7 +77,7 @@ async def resolve_times(ctx: CommandContext, backend: Backend, kwargs: dict[str,
     typed = {name: value for name, value in kwargs.items() if isinstance(value, TimeArg)}
     if not typed:
         return kwargs
-    from staffterm.cli_times import resolve_start
+    from staffterm.cli.times import resolve_start
 
     tz, where = await _command_tz(backend, kwargs)
     notes: list[str] = []

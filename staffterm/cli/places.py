@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from staffterm.cli_context import CommandContext, Places, build_model
-from staffterm.cli_output import emit_json, emit_line, emit_table, format_period, join
-from staffterm.cli_parser import UsageError
+from staffterm.cli.context import CommandContext, Places, build_model
+from staffterm.cli.output import emit_json, emit_line, emit_table, format_period, join
+from staffterm.cli.parser import UsageError
 
 if TYPE_CHECKING:
     from staffterm.models import Event

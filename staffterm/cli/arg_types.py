@@ -13,7 +13,7 @@ import stat
 from datetime import date, datetime
 from pathlib import Path
 
-from staffterm.cli_times import TimeArg, parse_time_arg
+from staffterm.cli.times import TimeArg, parse_time_arg
 
 #: The largest whole number an option takes: PlaceOS reads counts, capacities and limits as
 #: Int32 (PlaceOS/staff-api src/controllers/calendars.cr, availability: ``capacity : Int32?``;
@@ -67,7 +67,7 @@ def identifier(text: str) -> str:
     with a newline or an escape in it cannot name anything real, and would only be echoed)."""
     if not text.strip():
         raise argparse.ArgumentTypeError("an id cannot be empty")
-    from staffterm.cli_output import visible
+    from staffterm.cli.output import visible
 
     if visible(text) != text:
         raise argparse.ArgumentTypeError(f"'{visible(text)}' is not an id: it holds control characters")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from staffterm.cli_context import CommandContext
-from staffterm.cli_output import emit_fields, emit_json, emit_line, emit_table, format_time, join, yes_no
+from staffterm.cli.context import CommandContext
+from staffterm.cli.output import emit_fields, emit_json, emit_line, emit_table, format_time, join, yes_no
 
 
 async def list_users(ctx: CommandContext) -> int:

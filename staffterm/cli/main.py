@@ -22,8 +22,8 @@ DEBUG_ENV = "STAFFTERM_DEBUG"
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command line; returns the exit status (0 ok, 1 failed, 2 bad usage)."""
-    from staffterm.cli_parser import PROG, build_parser
-    from staffterm.cli_streams import occupy_closed_standard_fds, say, tolerate_unencodable
+    from staffterm.cli.parser import PROG, build_parser
+    from staffterm.cli.streams import occupy_closed_standard_fds, say, tolerate_unencodable
 
     occupy_closed_standard_fds()
     tolerate_unencodable(sys.stdout)
@@ -39,12 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: --help/--version (0) or bad usage (2)
         return exc.code if isinstance(exc.code, int) else 2
 
-    from staffterm.cli_context import CommandContext
+    from staffterm.cli.context import CommandContext
 
     ctx = CommandContext(args)
     if args.command is None:
         return _handled(ctx, lambda: _open_console(ctx))
-    from staffterm.cli_streams import GuardedOutput
+    from staffterm.cli.streams import GuardedOutput
 
     # Every write to stdout while the command runs fails as one OutputFailed (see _handled).
     real_stdout = sys.stdout
@@ -57,9 +57,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _handled(ctx: Any, command: Callable[[], int]) -> int:
     """Run ``command``; every way it can fail becomes an exit status and at most one line."""
-    from staffterm.cli_output import message
-    from staffterm.cli_parser import PROG, UsageError
-    from staffterm.cli_streams import OutputFailed, say
+    from staffterm.cli.output import message
+    from staffterm.cli.parser import PROG, UsageError
+    from staffterm.cli.streams import OutputFailed, say
 
     try:
         status = command()
@@ -97,9 +97,9 @@ def _handled(ctx: Any, command: Callable[[], int]) -> int:
 def _output_failed(ctx: Any, exc: Any) -> int:
     """stdout failed after the command did its work: a write is still done (exit 0, and said
     so on stderr), a read failed (exit 1)."""
-    from staffterm.cli_output import message
-    from staffterm.cli_parser import PROG, command_writes
-    from staffterm.cli_streams import say, silence
+    from staffterm.cli.output import message
+    from staffterm.cli.parser import PROG, command_writes
+    from staffterm.cli.streams import say, silence
 
     silence(getattr(sys.stdout, "stream", sys.stdout))
     if command_writes(ctx.args):
@@ -124,7 +124,7 @@ def _undecodable_argument(argv: list[str]) -> str | None:
     Python hands non-UTF-8 argv bytes over as lone surrogates; they cannot name a booking, be
     sent to a server or be stored, so they are refused here rather than fail somewhere deeper.
     """
-    from staffterm.cli_output import visible
+    from staffterm.cli.output import visible
 
     path_options = ("--config", "--svg", "--png")
     previous = ""
@@ -142,7 +142,7 @@ def _undecodable_argument(argv: list[str]) -> str | None:
 
 def _load_handler(spec: str) -> Callable[..., Any]:
     module_name, _, function_name = spec.partition(":")
-    module = importlib.import_module(f"staffterm.cli_{module_name}")
+    module = importlib.import_module(f"staffterm.cli.{module_name}")
     return getattr(module, function_name)
 
 
@@ -175,8 +175,8 @@ def _open_console(ctx: Any) -> int:
 
 
 def _report_failure(ctx: Any, err: StafftermError) -> None:
-    from staffterm.cli_output import describe_clash, emit_json, message
-    from staffterm.cli_streams import OutputFailed, say
+    from staffterm.cli.output import describe_clash, emit_json, message
+    from staffterm.cli.streams import OutputFailed, say
 
     if isinstance(err, ConfigError):
         # The loader lists one problem per line (each naming the file and key): kept as lines.

@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from staffterm.cli_parser import UsageError
+from staffterm.cli.parser import UsageError
 
 if TYPE_CHECKING:
     from staffterm.backends.base import Backend
@@ -102,7 +102,7 @@ class CommandContext:
         For commands that need no service: importing the services is a tenth of the
         ``staffterm rooms --json`` budget.
         """
-        from staffterm.backends import create_backend
+        from staffterm.backends.registry import create_backend
 
         name, settings = self.config.tenant(tenant if tenant is not None else self.requested_tenant)
         backend = create_backend(name, settings.provider, settings, clock=self.clock)
@@ -113,7 +113,7 @@ class CommandContext:
         """A partial result (some calendars unreadable): said on stderr, the output stays usable."""
         import sys
 
-        from staffterm.cli_output import message as visible_message
+        from staffterm.cli.output import message as visible_message
 
         sys.stderr.write(f"staffterm: warning: {visible_message(message)}\n")
 
@@ -137,7 +137,7 @@ class CommandContext:
 
     def say_zone(self, tz: tzinfo | None, where: str | None, *typed: Any) -> None:
         """Say which zone the times typed without an offset (or as bare dates) were read in."""
-        from staffterm.cli_times import computer_zone, needs_zone, zone_name
+        from staffterm.cli.times import computer_zone, needs_zone, zone_name
 
         if not needs_zone(*typed):
             return
@@ -151,7 +151,7 @@ class CommandContext:
 
     def window(self, tz: tzinfo | None, where: str | None = None) -> tuple[datetime, datetime]:
         """``--start``/``--end`` resolved in ``tz`` (today when both are missing)."""
-        from staffterm.cli_times import resolve_window
+        from staffterm.cli.times import resolve_window
 
         start_arg, end_arg = getattr(self.args, "start", None), getattr(self.args, "end", None)
         notes: list[str] = []
@@ -163,7 +163,7 @@ class CommandContext:
 
     def period(self, tz: tzinfo | None, where: str | None = None) -> tuple[datetime, datetime]:
         """Required ``--start``/``--end`` of a new booking or event, resolved in ``tz``."""
-        from staffterm.cli_times import resolve_end, resolve_start
+        from staffterm.cli.times import resolve_end, resolve_start
 
         notes: list[str] = []
         start, end = resolve_start(self.args.start, tz, notes), resolve_end(self.args.end, tz, notes)
