@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import importlib
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -22,16 +21,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from staffterm.ui.connection import ConnectionState
-
-# mode name -> (module, class, title, keys). Imported when first shown, not at start-up.
-SCREENS: dict[str, tuple[str, str, str]] = {
-    "zones": ("staffterm.ui.screens.zones", "ZonesScreen", "Zones"),
-    "timeline": ("staffterm.ui.screens.timeline", "TimelineScreen", "Timeline"),
-    "bookings": ("staffterm.ui.screens.bookings", "BookingsScreen", "Bookings"),
-    "guests": ("staffterm.ui.screens.guests", "GuestsScreen", "Guests"),
-    "admin": ("staffterm.ui.screens.admin", "AdminScreen", "Admin"),
-}
-
+from staffterm.ui.modes import SCREENS, screen_factory
 
 def _palette_commands():
     # Imported when the palette first opens, not at start-up.
@@ -40,18 +30,10 @@ def _palette_commands():
     return StafftermCommands
 
 
-def _screen_factory(mode: str):
-    def make() -> Screen:
-        module_name, class_name, _ = SCREENS[mode]
-        return getattr(importlib.import_module(module_name), class_name)()
-
-    return make
-
-
 class StafftermApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "staffterm"
-    MODES = {mode: _screen_factory(mode) for mode in SCREENS}
+    MODES = {mode: screen_factory(mode) for mode in SCREENS}
     DEFAULT_MODE = "zones"
     COMMANDS = App.COMMANDS | {_palette_commands}
     BINDINGS = [
@@ -183,7 +165,7 @@ class StafftermApp(App[int]):
     # ----------------------------------------------------------------- session
 
     def get_default_screen(self) -> Screen:
-        return _screen_factory(self.DEFAULT_MODE)()
+        return screen_factory(self.DEFAULT_MODE)()
 
     def on_mount(self) -> None:
         if self.session is not None:
@@ -336,7 +318,7 @@ class StafftermApp(App[int]):
             self.notify(f"The {mode} screen is not available: {exc}", severity="error", markup=False)
 
     def action_help(self) -> None:
-        from staffterm.ui.screens.help import HelpScreen
+        from staffterm.ui.dialogs.help import HelpScreen
 
         self.push_screen(HelpScreen(self.screen))
 
@@ -345,7 +327,7 @@ class StafftermApp(App[int]):
             self.notify("Still connecting…", timeout=3)
             return
         try:
-            from staffterm.ui.screens.find_room import FindRoomScreen
+            from staffterm.ui.dialogs.find_room import FindRoomScreen
         except ModuleNotFoundError:
             self.notify("Finding a free room is not available yet.", severity="warning")
             return

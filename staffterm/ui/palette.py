@@ -72,10 +72,8 @@ class StafftermCommands(Provider):
     def actions(self) -> list[PaletteAction]:
         app: Any = self.app
         found: list[PaletteAction] = []
-        try:
-            from staffterm.ui.app import SCREENS
-        except ImportError:  # pragma: no cover - the palette is only used inside the app
-            SCREENS = {}
+        from staffterm.ui.modes import SCREENS
+
         for mode, (_, _, title) in SCREENS.items():
             found.append(PaletteAction(f"Go to {title}", f"Show the {title} screen", partial(app.action_show, mode)))
         found += [
@@ -208,7 +206,7 @@ class StafftermCommands(Provider):
 
     def _open_room(self, room_id: str) -> None:
         try:
-            from staffterm.ui.screens.room_day import RoomDayScreen
+            from staffterm.ui.screens.room_day.screen import RoomDayScreen
         except ModuleNotFoundError:
             self.app.notify("The room's day screen is not available in this version.", severity="warning")
             return

@@ -27,7 +27,7 @@ from staffterm.backends.local.backend import LocalBackend
 from staffterm.clock import FrozenClock
 from staffterm.services.session import Session
 from staffterm.ui.catalog import Catalog
-from staffterm.ui.screens.zones import building_views
+from staffterm.ui.screens.zones.screen import building_views
 from tests.benchmarks.big_site import NOW, SiteShape, build_site, level_id, room_id
 
 RUNS = 9

@@ -75,7 +75,7 @@ async def test_selecting_a_room_shows_its_day(session):
         # Enter opens the room's day, with its actions.
         await pilot.press("enter")
         await _loaded(pilot, app)
-        from staffterm.ui.screens.room_day import RoomDayScreen
+        from staffterm.ui.screens.room_day.screen import RoomDayScreen
 
         assert isinstance(app.screen, RoomDayScreen) and app.screen.room_id == room_id
 

@@ -315,7 +315,7 @@ def test_period_rules():
     from zoneinfo import ZoneInfo
 
     from staffterm.errors import InvalidInputError
-    from staffterm.ui.screens.admin_period import MAX_PERIOD_DAYS, period_window
+    from staffterm.ui.screens.admin.period import MAX_PERIOD_DAYS, period_window
 
     tz = ZoneInfo("America/New_York")
     first, last, start, end = period_window("today", "+1", tz, NOW)  # 05:00 in New York

@@ -22,14 +22,14 @@ from zoneinfo import ZoneInfo
 import httpx
 from textual.widgets import Input, Select
 
-from staffterm.ui.screens.booking_confirm import ConfirmDialog
-from staffterm.ui.screens.booking_form import BookingFormModal
-from staffterm.ui.screens.booking_rows import COLUMNS
-from staffterm.ui.screens.bookings import BookingsScreen
-from staffterm.ui.screens.guest_export import ExportScreen
-from staffterm.ui.screens.guest_pass import PassScreen
-from staffterm.ui.screens.guest_walk_in import WalkInScreen
-from staffterm.ui.screens.guests import GuestsScreen
+from staffterm.ui.dialogs.confirm import ConfirmDialog
+from staffterm.ui.dialogs.booking_form import BookingFormModal
+from staffterm.ui.screens.bookings.rows import COLUMNS
+from staffterm.ui.screens.bookings.screen import BookingsScreen
+from staffterm.ui.dialogs.guest_export import ExportScreen
+from staffterm.ui.dialogs.guest_pass import PassScreen
+from staffterm.ui.dialogs.guest_walk_in import WalkInScreen
+from staffterm.ui.screens.guests.screen import GuestsScreen
 from staffterm.ui.widgets.person_picker import PersonPicker
 from staffterm.ui.widgets.qr_view import QrView
 from staffterm.ui.widgets.status_header import StatusHeader

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from staffterm.models import Room, RoomAvailability, Zone, ZoneKind
 from staffterm.ui.catalog import Catalog
-from staffterm.ui.screens.zones import building_views
+from staffterm.ui.screens.zones.screen import building_views
 
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 

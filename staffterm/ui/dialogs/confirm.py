@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from staffterm.ui.screens.base import StafftermModal
+from staffterm.ui.dialogs.base import StafftermModal
 
 
 class ConfirmDialog(StafftermModal):

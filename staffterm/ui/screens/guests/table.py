@@ -14,7 +14,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import DataTable
 
-from staffterm.ui.screens.guest_rows import GuestRow
+from staffterm.ui.screens.guests.rows import GuestRow
 
 COLUMNS = (("name", "Name"), ("company", "Company"), ("host", "Host"), ("expected", "Time"), ("status", "Status"))
 

@@ -289,7 +289,7 @@ Buildings, their levels and rooms, each with its status **now**: *free*, *free u
         if row is None:
             return
         try:
-            from staffterm.ui.screens.room_day import RoomDayScreen
+            from staffterm.ui.screens.room_day.screen import RoomDayScreen
         except ModuleNotFoundError:
             self._refresh_detail(event.node)
             return

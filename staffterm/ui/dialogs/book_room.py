@@ -26,8 +26,8 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Stat
 from staffterm.errors import ConflictError, InvalidInputError
 from staffterm.services.zones import local_day_window
 from staffterm.ui.clock_input import on_day, parse_clock
-from staffterm.ui.screens.base import FormModal
-from staffterm.ui.screens.timeline_day import room_level, sort_rooms
+from staffterm.ui.dialogs.base import FormModal
+from staffterm.ui.screens.timeline.day import room_level, sort_rooms
 from staffterm.ui.widgets.clash_list import ClashList, clock_span
 from staffterm.ui.widgets.person_picker import PersonPicker
 

@@ -22,7 +22,7 @@ from staffterm.errors import NotSupportedError
 from staffterm.models import Event, Room
 from staffterm.services.zones import local_day_window
 from staffterm.ui.screens.base import StafftermScreen
-from staffterm.ui.screens.meeting_detail import (
+from staffterm.ui.screens.room_day.meetings import (
     awaiting_approval,
     is_running,
     meeting_cells,
@@ -327,7 +327,7 @@ Private meetings show as *Private meeting*.
         event = self._target("reject")
         if event is None:
             return
-        from staffterm.ui.screens.booking_confirm import ConfirmDialog
+        from staffterm.ui.dialogs.confirm import ConfirmDialog
 
         question = Text.assemble(
             "Reject ", (self._title(event), "bold"), f" in {self.room.name}? The meeting is cancelled and its host is told."
@@ -370,7 +370,7 @@ Private meetings show as *Private meeting*.
         event = self._target("extend_by")
         if event is None:
             return
-        from staffterm.ui.screens.meeting_dialogs import ExtendDialog
+        from staffterm.ui.dialogs.meeting import ExtendDialog
 
         room = self.room
 
@@ -386,7 +386,7 @@ Private meetings show as *Private meeting*.
         event = self._target("move")
         if event is None:
             return
-        from staffterm.ui.screens.meeting_move import MoveMeetingModal
+        from staffterm.ui.dialogs.move_meeting import MoveMeetingModal
 
         building = self.app.catalog.building_for(self.room) if self.app.catalog is not None else None
         modal = MoveMeetingModal(event=event, room=self.room, building_id=building.id if building else None, tz=self.tz)
@@ -396,7 +396,7 @@ Private meetings show as *Private meeting*.
         event = self._target("cancel_meeting")
         if event is None:
             return
-        from staffterm.ui.screens.meeting_dialogs import CommentDialog
+        from staffterm.ui.dialogs.meeting import CommentDialog
 
         title = self._title(event)
 
@@ -413,7 +413,7 @@ Private meetings show as *Private meeting*.
         event = self._target("decline")
         if event is None:
             return
-        from staffterm.ui.screens.meeting_dialogs import CommentDialog
+        from staffterm.ui.dialogs.meeting import CommentDialog
 
         room, title = self.room, self._title(event)
 

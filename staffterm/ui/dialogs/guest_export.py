@@ -15,9 +15,9 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Static
 
 from staffterm.errors import InvalidInputError
-from staffterm.ui.screens.base import StafftermModal
-from staffterm.ui.screens.guest_files import visitor_log_path, write_visitor_log
-from staffterm.ui.screens.guest_rows import day_label, display_name
+from staffterm.ui.dialogs.base import StafftermModal
+from staffterm.ui.screens.guests.files import visitor_log_path, write_visitor_log
+from staffterm.ui.screens.guests.rows import day_label, display_name
 
 
 class ExportScreen(StafftermModal):

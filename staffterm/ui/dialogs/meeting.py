@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Footer, Input, Static
 
 from staffterm.errors import InvalidInputError
-from staffterm.ui.screens.base import StafftermModal
+from staffterm.ui.dialogs.base import StafftermModal
 from staffterm.ui.widgets.clash_list import ClashList
 
 DIALOG_CSS = """

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Input, Static
 
 from staffterm.capabilities import Capability
-from staffterm.ui.screens.admin_pane import AdminPane, fit_columns, plain
+from staffterm.ui.screens.admin.pane import AdminPane, fit_columns, plain
 
 SEARCH_LIMIT = 100
 NOT_AVAILABLE = "not available on this backend"

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
 
 from staffterm.capabilities import Capability
-from staffterm.ui.screens.admin_pane import AdminPane, fit_columns, plain
+from staffterm.ui.screens.admin.pane import AdminPane, fit_columns, plain
 
 GROUP_COLUMNS: list[tuple[str, str, int | None]] = [("name", "Group", 16), ("description", "About", None)]
 

@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import CellDoesNotExist
 
-from staffterm.ui.screens.admin_pane import AdminPane, fit_columns, plain, short_path, theme_style
+from staffterm.ui.screens.admin.pane import AdminPane, fit_columns, plain, short_path, theme_style
 
 
 def tenant_columns(width: int) -> list[tuple[str, str, int | None]]:

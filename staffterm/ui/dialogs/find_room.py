@@ -19,8 +19,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from staffterm.ui.screens.base import StafftermModal
-from staffterm.ui.screens.timeline_day import room_level, split_features
+from staffterm.ui.dialogs.base import StafftermModal
+from staffterm.ui.screens.timeline.day import room_level, split_features
 from staffterm.ui.styles import themed
 
 DURATIONS: tuple[int, ...] = (15, 30, 45, 60, 90)
@@ -224,7 +224,7 @@ class FindRoomScreen(StafftermModal):
         room_id = event.option.id
         if room_id is None:
             return
-        from staffterm.ui.screens.book_room import BookRoomScreen
+        from staffterm.ui.dialogs.book_room import BookRoomScreen
 
         # From now, to the minute: the moment Enter was pressed, not when the list was loaded.
         start = self.app.now().replace(second=0, microsecond=0)

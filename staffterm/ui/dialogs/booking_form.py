@@ -24,8 +24,8 @@ from staffterm.errors import InvalidInputError, NotSupportedError, PermissionDen
 from staffterm.models import Booking, BookingQuery
 from staffterm.services.zones import local_day_window
 from staffterm.ui.clock_input import on_day, parse_clock
-from staffterm.ui.screens.base import FormModal
-from staffterm.ui.screens.booking_rows import BOOKING_TYPES, who_label
+from staffterm.ui.dialogs.base import FormModal
+from staffterm.ui.screens.bookings.rows import BOOKING_TYPES, who_label
 from staffterm.ui.widgets.clash_list import ClashList, clock_span
 from staffterm.ui.widgets.person_picker import PersonPicker
 

@@ -19,7 +19,7 @@ from staffterm.errors import NotSupportedError, PermissionDeniedError, Staffterm
 from staffterm.models import Booking
 from staffterm.ui.messages import SessionFailed
 from staffterm.ui.screens.base import StafftermScreen
-from staffterm.ui.screens.booking_rows import (
+from staffterm.ui.screens.bookings.rows import (
     COLUMNS,
     STATE_OPTIONS,
     TYPE_OPTIONS,
@@ -315,7 +315,7 @@ and free text (person, asset, title or id). **[** and **]** change the day, **t*
         booking = self.current
         if booking is None:
             return
-        from staffterm.ui.screens.booking_detail import BookingDetailModal
+        from staffterm.ui.dialogs.booking_detail import BookingDetailModal
 
         self.app.push_screen(BookingDetailModal(booking, self.app.building_tz, self.names))
 
@@ -386,7 +386,7 @@ and free text (person, asset, title or id). **[** and **]** change the day, **t*
     def action_create(self) -> None:
         if self.app.session is None or self.day is None:
             return
-        from staffterm.ui.screens.booking_form import BookingFormModal
+        from staffterm.ui.dialogs.booking_form import BookingFormModal
 
         kind = self.filter.type if self.filter.type != "all" else "desk"
         form = BookingFormModal(day=self.day, building_id=self.app.building_id, tz=self.app.building_tz, booking_type=kind)
@@ -419,7 +419,7 @@ and free text (person, asset, title or id). **[** and **]** change the day, **t*
         booking = self.current
         if booking is None or not self.check_action("delete", ()):
             return
-        from staffterm.ui.screens.booking_confirm import ConfirmDialog
+        from staffterm.ui.dialogs.confirm import ConfirmDialog
 
         question = Text.assemble(
             "Delete booking ", (booking.id, "bold"), f" — {asset_label(booking, self.names)} for {who_label(booking)}, ",

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Static
 from textual.widgets.data_table import CellDoesNotExist
 
 from staffterm.capabilities import Capability
-from staffterm.ui.screens.admin_pane import AdminPane, fit_columns, plain
+from staffterm.ui.screens.admin.pane import AdminPane, fit_columns, plain
 
 OUTBOX_LIMIT = 200
 

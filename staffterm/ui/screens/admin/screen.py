@@ -11,12 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, TabbedContent, TabPane
 
-from staffterm.ui.screens.admin_events import EventsPane
-from staffterm.ui.screens.admin_groups import GroupsPane
-from staffterm.ui.screens.admin_mail import OutboxPane
-from staffterm.ui.screens.admin_pane import AdminPane
-from staffterm.ui.screens.admin_people import PeoplePane
-from staffterm.ui.screens.admin_tenants import TenantsPane
+from staffterm.ui.screens.admin.events import EventsPane
+from staffterm.ui.screens.admin.groups import GroupsPane
+from staffterm.ui.screens.admin.mail import OutboxPane
+from staffterm.ui.screens.admin.pane import AdminPane
+from staffterm.ui.screens.admin.people import PeoplePane
+from staffterm.ui.screens.admin.tenants import TenantsPane
 from staffterm.ui.screens.base import StafftermScreen
 from staffterm.ui.widgets.status_header import StatusHeader
 

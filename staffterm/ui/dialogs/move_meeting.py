@@ -21,7 +21,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from staffterm.models import Event, Room
-from staffterm.ui.screens.base import StafftermModal
+from staffterm.ui.dialogs.base import StafftermModal
 from staffterm.ui.widgets.clash_list import ClashList, clock_span, themed
 
 

@@ -12,8 +12,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
 from staffterm.models import Booking
-from staffterm.ui.screens.base import StafftermModal
-from staffterm.ui.screens.booking_rows import approval_word, asset_label, who_label
+from staffterm.ui.dialogs.base import StafftermModal
+from staffterm.ui.screens.bookings.rows import approval_word, asset_label, who_label
 from staffterm.ui.widgets.clash_list import STATE_WORDS, clock_span
 
 

@@ -25,7 +25,7 @@ from staffterm.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from staffterm.ui.screens.base import FormModal
+from staffterm.ui.dialogs.base import FormModal
 from staffterm.ui.widgets.person_picker import PersonPicker
 
 DEFAULT_MINUTES = 60

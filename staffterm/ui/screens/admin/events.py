@@ -21,8 +21,8 @@ from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, S
 
 from staffterm.capabilities import Capability
 from staffterm.errors import InvalidInputError, StafftermError
-from staffterm.ui.screens.admin_pane import AdminPane, fit_columns, theme_style
-from staffterm.ui.screens.admin_period import default_period, period_window
+from staffterm.ui.screens.admin.pane import AdminPane, fit_columns, theme_style
+from staffterm.ui.screens.admin.period import default_period, period_window
 from staffterm.ui.widgets.person_picker import PersonPicker
 
 

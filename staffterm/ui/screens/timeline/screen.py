@@ -20,15 +20,15 @@ from staffterm.services.zones import local_day_window
 from staffterm.ui.block_names import BlockNames
 from staffterm.ui.messages import SessionFailed
 from staffterm.ui.screens.base import StafftermScreen
-from staffterm.ui.screens.timeline_day import (
+from staffterm.ui.screens.timeline.day import (
     TimelineFilter,
     WorkingDay,
     room_level,
     sort_rooms,
     working_hours,
 )
-from staffterm.ui.screens.timeline_grid import DayTimeline
-from staffterm.ui.screens.timeline_panel import describe_cursor
+from staffterm.ui.screens.timeline.grid import DayTimeline
+from staffterm.ui.screens.timeline.panel import describe_cursor
 from staffterm.ui.widgets.status_header import StatusHeader
 from staffterm.ui.widgets.timeline import FreeBusyTimeline, rows_from_snapshot
 
@@ -340,7 +340,7 @@ cursor (a private meeting is shown as *Private meeting*) or how long the room st
             return
         # A range holding now starts now (to the minute), not at the slot's start.
         start = max(event.start, now.replace(second=0, microsecond=0).astimezone(event.start.tzinfo))
-        from staffterm.ui.screens.book_room import BookRoomScreen
+        from staffterm.ui.dialogs.book_room import BookRoomScreen
 
         self.app.push_screen(
             BookRoomScreen(room.id, start, event.end, building_id=self.building_id, clashes=event.clashes),
@@ -356,7 +356,7 @@ cursor (a private meeting is shown as *Private meeting*) or how long the room st
         room_id = self.timeline.cursor_room_id
         if room_id is None or self.working is None:
             return
-        from staffterm.ui.screens.room_day import RoomDayScreen
+        from staffterm.ui.screens.room_day.screen import RoomDayScreen
 
         day = None if self.working.day == self.app.building_today() else self.working.day
         self.app.push_screen(RoomDayScreen(room_id, day))

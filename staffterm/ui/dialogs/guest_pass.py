@@ -15,9 +15,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, Label, Static
 
 from staffterm.errors import InvalidInputError
-from staffterm.ui.screens.base import StafftermModal
-from staffterm.ui.screens.guest_files import default_pass_dir, pass_file_stem, save_pass_files
-from staffterm.ui.screens.guest_rows import display_name, host_label
+from staffterm.ui.dialogs.base import StafftermModal
+from staffterm.ui.screens.guests.files import default_pass_dir, pass_file_stem, save_pass_files
+from staffterm.ui.screens.guests.rows import display_name, host_label
 from staffterm.ui.widgets.qr_view import QrView
 
 

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Markdown, Static
 
-from staffterm.ui.screens.base import StafftermModal
+from staffterm.ui.dialogs.base import StafftermModal
 
 GLOBAL_HELP = """\
 **Everywhere:** F2–F6 or 1–5 switch screens · **n** (or **ctrl+n** in a search box) finds a room free now · **b** switches building ·

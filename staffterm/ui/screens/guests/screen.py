@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 from staffterm.errors import ConflictError, InvalidInputError, LimitReachedError, NotFoundError, PermissionDeniedError
 from staffterm.ui.messages import SessionFailed
 from staffterm.ui.screens.base import StafftermScreen
-from staffterm.ui.screens.guest_rows import (
+from staffterm.ui.screens.guests.rows import (
     ARRIVED,
     GuestRow,
     best_match,
@@ -34,7 +34,7 @@ from staffterm.ui.screens.guest_rows import (
     pass_caption,
     visit_status,
 )
-from staffterm.ui.screens.guest_table import GuestTable
+from staffterm.ui.screens.guests.table import GuestTable
 from staffterm.ui.widgets.qr_view import QrView
 from staffterm.ui.widgets.status_header import StatusHeader
 
@@ -447,14 +447,14 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
         if not payload:
             self.notify(f"No pass can be made for {display_name(guest)}.", severity="warning", markup=False)
             return
-        from staffterm.ui.screens.guest_pass import PassScreen, SavePassScreen
+        from staffterm.ui.dialogs.guest_pass import PassScreen, SavePassScreen
 
         self._open_dialog(SavePassScreen(guest, payload) if save else PassScreen(guest, payload, self._tz()))
 
     # ----------------------------------------------------------------- walk-ins and export
 
     def action_walk_in(self, prefill: str = "") -> None:
-        from staffterm.ui.screens.guest_walk_in import WalkInScreen
+        from staffterm.ui.dialogs.guest_walk_in import WalkInScreen
 
         building = self.app.catalog.zone(self.app.building_id) if self.app.catalog is not None else None
         if building is None:
@@ -482,7 +482,7 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
         self.show_guests(cursor=guest.id)
 
     def action_export(self) -> None:
-        from staffterm.ui.screens.guest_export import ExportScreen
+        from staffterm.ui.dialogs.guest_export import ExportScreen
 
         building = self.app.catalog.zone(self.app.building_id) if self.app.catalog is not None else None
         if building is None:
