@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from staffterm.times import format_local_span, format_local_time
 from staffterm.models import BookingState, Room
+from staffterm.times import format_local_span, format_local_time
 
 # Booking types whose assets must be listed in the ``assets`` table with the same type.
 ASSET_BOOKING_TYPES: dict[str, str] = {

@@ -57,7 +57,7 @@ class CheckStep:
     without: str = ""
 
 
-class Backend(abc.ABC):
+class Backend(abc.ABC):  # noqa: B024  (no abstract method: a backend overrides what it supports)
     """Base class: every method raises ``NotSupportedError`` unless a backend overrides it."""
 
     provider: ClassVar[str] = ""
@@ -81,10 +81,10 @@ class Backend(abc.ABC):
 
     # ----------------------------------------------------------------- lifecycle
 
-    async def open(self) -> None:
+    async def open(self) -> None:  # noqa: B027  (nothing to open unless a backend says so)
         """Acquire connections/clients. Called once before first use; safe to call twice."""
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027
         """Release connections/clients."""
 
     async def __aenter__(self) -> Backend:

@@ -22,7 +22,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, TextIO
 
-
 # What a terminal would act on rather than show: C0 controls, DEL and C1 controls (CSI is
 # U+009B on terminals that read 8-bit controls), the bidi embeddings, overrides, isolates and
 # marks that reorder what follows them, line and paragraph separators, and lone surrogates

@@ -85,7 +85,8 @@ def _global_options() -> argparse.ArgumentParser:
     parent = ArgumentParser(add_help=False, allow_abbrev=False)
     group = parent.add_argument_group("global options")
     group.add_argument("--config", metavar="PATH", default=default, help="config file (default: STAFFTERM_CONFIG or the user config dir)")
-    group.add_argument("--tenant", metavar="NAME", type=identifier, default=default, help="which configured tenant to use (default: the config's default)")
+    group.add_argument("--tenant", metavar="NAME", type=identifier, default=default,
+                       help="which configured tenant to use (default: the config's default)")
     group.add_argument("--json", action="store_true", default=default, help="machine-readable output with stable keys")
     return parent
 
@@ -341,7 +342,8 @@ def _tenant(b: _Builder, commands: Any) -> None:
     from staffterm.backends.registry import PROVIDER_NAMES
 
     add.add_argument("--provider", required=True, choices=PROVIDER_NAMES)
-    add.add_argument("--set", metavar="KEY=VALUE", type=key_value, action="append", default=[], dest="settings", help="a setting (repeat for more)")
+    add.add_argument("--set", metavar="KEY=VALUE", type=key_value, action="append", default=[], dest="settings",
+                     help="a setting (repeat for more)")
     remove = b.sub(tenant_actions, "remove", "admin:tenant_remove", "remove a tenant")
     remove.add_argument("name", metavar="NAME", type=identifier)
 

@@ -59,7 +59,6 @@ def computer_zone() -> tzinfo:
     """This computer's zone, as an IANA zone where it can be named (so a time on the far side
     of a daylight-saving change gets that day's offset, and a skipped time can be told)."""
     import os
-
     from zoneinfo import ZoneInfo
 
     names = [os.environ.get("TZ", "").lstrip(":")]

@@ -24,6 +24,21 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from staffterm.errors import (
+    InvalidInputError,
+    ReplyLostError,
+    StafftermError,
+    ThrottledError,
+    UnavailableError,
+)
+from staffterm.http.redaction import (
+    SENSITIVE_HEADERS,
+    SENSITIVE_PARAMS,
+    redact_body,
+    redact_headers,
+    redact_url,
+)
+from staffterm.http.redaction import redact as _redact_values
 from staffterm.http.replies import (
     MAY_HAVE_ACTED,
     READ_METHODS,
@@ -34,14 +49,6 @@ from staffterm.http.replies import (
     maybe_applied_error,
     parsed_json,
 )
-from staffterm.http.redaction import (
-    SENSITIVE_HEADERS,
-    SENSITIVE_PARAMS,
-    redact_body,
-    redact_headers,
-    redact_url,
-)
-from staffterm.http.redaction import redact as _redact_values
 from staffterm.http.wire import (
     _plain_path,
     body_error_text,
@@ -50,13 +57,6 @@ from staffterm.http.wire import (
     next_link,
     response_retry_after,
     retry_after_seconds,
-)
-from staffterm.errors import (
-    InvalidInputError,
-    ReplyLostError,
-    StafftermError,
-    ThrottledError,
-    UnavailableError,
 )
 
 # The pure helpers (wire.py, redaction.py) are importable from here too, beside the client that uses them.

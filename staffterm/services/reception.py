@@ -18,7 +18,6 @@ from datetime import date, datetime, timedelta, tzinfo
 from pydantic import ValidationError
 
 from staffterm.backends.base import Backend
-
 from staffterm.capabilities import Capability
 from staffterm.clock import Clock
 from staffterm.errors import InvalidInputError, NotFoundError, NotSupportedError, StafftermError, invalid_input_from
@@ -250,7 +249,8 @@ class ReceptionService:
         except StafftermError as exc:
             log.warning("could not look up the visit of %s: %s", guest.id, exc)
         resource_id = (
-            context.room.id if context.room else (context.building.id if context.building else (guest.zone_ids[0] if guest.zone_ids else ""))
+            context.room.id if context.room
+            else (context.building.id if context.building else (guest.zone_ids[0] if guest.zone_ids else ""))
         )
         visit_id = guest.event_id or guest.booking_id or guest.id
         try:

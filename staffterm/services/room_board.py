@@ -162,7 +162,7 @@ async def fetch_availability(
     availability: dict[str, RoomAvailability] = {}
     errors: list[str] = []
     failures: list[BaseException] = []
-    for window, result in zip(targets, results):
+    for window, result in zip(targets, results, strict=False):
         where = window.building.name if window.building else "rooms in no building"
         if isinstance(result, BaseException):
             if not isinstance(result, StafftermError):

@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 from staffterm.ui.connection import ConnectionState
 from staffterm.ui.modes import SCREENS, screen_factory
 
+
 def _palette_commands():
     # Imported when the palette first opens, not at start-up.
     from staffterm.ui.palette import StafftermCommands

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
@@ -11,9 +10,9 @@ from typing import ClassVar
 import pytest
 from textual.widgets import Checkbox, DataTable, Input, Select, Static, TabbedContent
 
+from staffterm.backends.local.backend import LocalBackend
 from staffterm.backends.registry import PROVIDERS
 from staffterm.capabilities import Capability
-from staffterm.backends.local.backend import LocalBackend
 from staffterm.errors import NotSupportedError, StafftermError
 from staffterm.services.session import Session
 from staffterm.ui.app import StafftermApp

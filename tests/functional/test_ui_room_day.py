@@ -365,8 +365,8 @@ async def test_enter_on_a_room_in_zones_opens_its_day(make_app):
 
 
 async def test_a_backend_without_room_approvals_hides_approve(tmp_path, frozen_clock):
-    from staffterm.capabilities import Capability
     from staffterm.backends.local.backend import LocalBackend
+    from staffterm.capabilities import Capability
     from staffterm.services.session import Session
     from staffterm.ui.app import StafftermApp
 

@@ -33,7 +33,8 @@ DAY_START = datetime(2026, 11, 21, 7, 0, tzinfo=LONDON)
 SLOTS = 48  # 07:00–19:00 in 15-minute slots
 FB = {"fb-free": "#2e7d32", "fb-busy": "#c62828", "fb-tentative": "#f9a825", "fb-oof": "#6a1b9a"}
 
-F, B, T, O, E = (BusyStatus.FREE, BusyStatus.BUSY, BusyStatus.TENTATIVE, BusyStatus.OOF, BusyStatus.ELSEWHERE)
+# One letter per status keeps the rows below readable.
+F, B, T, O, E = (BusyStatus.FREE, BusyStatus.BUSY, BusyStatus.TENTATIVE, BusyStatus.OOF, BusyStatus.ELSEWHERE)  # noqa: E741
 
 
 class TimelineApp(App[None]):

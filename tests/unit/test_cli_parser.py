@@ -80,7 +80,8 @@ def test_an_unparseable_time_exits_2_and_says_what_to_type(bad, capsys):
 def test_help_exits_0(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    for command in ("zones", "rooms", "freebusy", "events", "bookings", "guests", "users", "groups", "mail", "qr", "config", "tenant", "demo"):
+    for command in ("zones", "rooms", "freebusy", "events", "bookings", "guests", "users", "groups", "mail", "qr", "config",
+                    "tenant", "demo"):
         assert command in out
     assert "STAFFTERM_FROZEN_NOW" in out
 

@@ -9,7 +9,6 @@ London Office, and these tests add a New York building where one is needed.
 from __future__ import annotations
 
 import dataclasses
-
 import json
 from collections import Counter
 from datetime import datetime, timezone
@@ -18,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from staffterm.backends.registry import PROVIDERS
 from staffterm.backends.placeos.backend import PlaceOSBackend
+from staffterm.backends.registry import PROVIDERS
 from staffterm.cli.main import main
 from tests.fakes.placeos.seed import _zone
 from tests.fakes.placeos.server import FakePlaceOS

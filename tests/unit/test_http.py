@@ -11,15 +11,6 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from staffterm.http.client import (
-    HttpClient,
-    RetryPolicy,
-    decode_json,
-    encode_params,
-    next_link,
-    redact_url,
-    retry_after_seconds,
-)
 from staffterm.errors import (
     AuthError,
     ConflictError,
@@ -28,6 +19,15 @@ from staffterm.errors import (
     PermissionDeniedError,
     ThrottledError,
     UnavailableError,
+)
+from staffterm.http.client import (
+    HttpClient,
+    RetryPolicy,
+    decode_json,
+    encode_params,
+    next_link,
+    redact_url,
+    retry_after_seconds,
 )
 
 

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from staffterm.backends.local.backend import LocalBackend
-from staffterm.times import local_day_window
 from staffterm.clock import FrozenClock
 from staffterm.errors import ConflictError, InvalidInputError, NotFoundError
 from staffterm.models import (
@@ -20,6 +19,7 @@ from staffterm.models import (
     EventStatus,
     ResponseStatus,
 )
+from staffterm.times import local_day_window
 
 DAY = datetime(2026, 6, 2, 8, 0, tzinfo=timezone.utc)  # 09:00 in London
 HOST = "james.walker@acme.example"

@@ -136,7 +136,8 @@ async def test_the_backend_itself_refuses_a_demo_reset_of_a_real_site(tmp_path):
     from staffterm.clock import FrozenClock
     from staffterm.errors import NotSupportedError
 
-    backend = LocalBackend("office", database=tmp_path / "office.sqlite3", clock=FrozenClock(datetime.fromisoformat(FROZEN)), seed_demo=False)
+    backend = LocalBackend("office", database=tmp_path / "office.sqlite3", clock=FrozenClock(datetime.fromisoformat(FROZEN)),
+                           seed_demo=False)
     async with backend:
         await backend.seed_demo_estate()
         with pytest.raises(NotSupportedError, match="not a demo site"):

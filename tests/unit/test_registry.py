@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import pytest
-
 import typing
 
-from staffterm.backends.registry import PROVIDERS, backend_class, settings_model
+import pytest
+
 from staffterm.backends.base import Backend
+from staffterm.backends.registry import PROVIDERS, backend_class, settings_model
 from staffterm.capabilities import Capability
 from staffterm.errors import NotSupportedError
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 
 from staffterm.backends.base import Backend
-
 from staffterm.capabilities import Capability
 from staffterm.errors import InvalidInputError, NotFoundError, UnavailableError
 from staffterm.models import Calendar, Group, User

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from staffterm.backends.graph.aadsts import sign_in_error
-from staffterm.http.token_cache import read_private_text, write_private_text
 from staffterm.errors import AuthError, ConfigError, StafftermError, UnavailableError
+from staffterm.http.token_cache import read_private_text, write_private_text
 
 if TYPE_CHECKING:
     from staffterm.http.client import HttpClient

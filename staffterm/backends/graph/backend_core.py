@@ -13,7 +13,6 @@ from typing import Any, ClassVar, TypeVar
 
 from staffterm.backends.base import Backend
 from staffterm.backends.coerce import require_text
-
 from staffterm.capabilities import Capability
 from staffterm.clock import SYSTEM_CLOCK, Clock
 from staffterm.errors import ConfigError, NotFoundError, UnavailableError

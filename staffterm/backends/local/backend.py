@@ -18,15 +18,15 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import ValidationError
 
-from staffterm.backends.local import bookings, directory, events, guests, places
-from staffterm.backends.local.demo import store as demo_store
 from staffterm.backends.base import Backend
 from staffterm.backends.coerce import as_model, require_text
-from staffterm.capabilities import Capability
+from staffterm.backends.local import bookings, directory, events, guests, places
 from staffterm.backends.local.db import LocalDatabase, claim_backup_path, write_backup
-from staffterm.backends.local.store import LocalConfig, Session, config_from_settings
-from staffterm.clock import SYSTEM_CLOCK, Clock
+from staffterm.backends.local.demo import store as demo_store
 from staffterm.backends.local.demo.seed import local_dates
+from staffterm.backends.local.store import LocalConfig, Session, config_from_settings
+from staffterm.capabilities import Capability
+from staffterm.clock import SYSTEM_CLOCK, Clock
 from staffterm.errors import ConfigError, NotSupportedError, invalid_input_from
 from staffterm.models import (
     Asset,

@@ -19,6 +19,9 @@ from staffterm.backends.local.records import (
     write_booking,
     write_visit,
 )
+from staffterm.backends.local.store import Session, find_asset, find_user, find_zone, new_id, placeholders
+from staffterm.errors import ConflictError, InvalidInputError, LimitReachedError, NotFoundError
+from staffterm.models import Booking, BookingDraft, BookingPatch, BookingQuery, HistoryEntry
 from staffterm.rules import (
     ASSET_BOOKING_TYPES,
     ROOM_BOOKING_TYPE,
@@ -27,10 +30,7 @@ from staffterm.rules import (
     overlaps,
     shares_zone,
 )
-from staffterm.backends.local.store import Session, find_asset, find_user, find_zone, new_id, placeholders
 from staffterm.times import format_local_span, format_local_time, to_epoch
-from staffterm.errors import ConflictError, InvalidInputError, LimitReachedError, NotFoundError
-from staffterm.models import Booking, BookingDraft, BookingPatch, BookingQuery, HistoryEntry
 
 HISTORY_SOURCE = "staffterm"
 

@@ -14,9 +14,9 @@ from staffterm.backends.local.store import (
     new_id,
     user_from_row,
 )
-from staffterm.times import from_epoch, to_epoch
 from staffterm.errors import InvalidInputError, NotFoundError
 from staffterm.models import Calendar, Group, MailMessage, User
+from staffterm.times import from_epoch, to_epoch
 
 
 def _limit(limit: int, field: str = "limit") -> int:

@@ -22,7 +22,6 @@ from staffterm.backends.local.records import (
     write_event,
     write_visit,
 )
-from staffterm.rules import room_requires_approval
 from staffterm.backends.local.store import (
     Session,
     find_room,
@@ -31,7 +30,6 @@ from staffterm.backends.local.store import (
     placeholders,
     room_approval_flag,
 )
-from staffterm.times import format_local_span, from_epoch, require_window, to_epoch
 from staffterm.errors import ConflictError, InvalidInputError, NotFoundError
 from staffterm.models import (
     Attendee,
@@ -47,6 +45,8 @@ from staffterm.models import (
     Room,
     RoomAvailability,
 )
+from staffterm.rules import room_requires_approval
+from staffterm.times import format_local_span, from_epoch, require_window, to_epoch
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from typing import Any
 from staffterm.backends.local import bookings as local_bookings
 from staffterm.backends.local.places import zone_and_descendants
 from staffterm.backends.local.records import find_booking, find_visit, visit_from_row, write_visit
-from staffterm.rules import VISITOR_BOOKING_TYPE, check_in_refusal
 from staffterm.backends.local.store import Session, find_user, find_zone, new_id
-from staffterm.times import require_aware, to_epoch
 from staffterm.errors import InvalidInputError, NotFoundError
 from staffterm.models import Attendee, BookingDraft, BookingPatch, Guest, GuestDraft, GuestPatch
+from staffterm.rules import VISITOR_BOOKING_TYPE, check_in_refusal
+from staffterm.times import require_aware, to_epoch
 
 
 def require_guest(s: Session, guest_id: str) -> Guest:

@@ -9,11 +9,10 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
-from staffterm.rules import booking_state
 from staffterm.backends.local.store import chunks, dumps, loads, placeholders
-from staffterm.times import from_epoch, from_epoch_or_none, storable, to_epoch, to_epoch_or_none
 from staffterm.models import Attendee, Booking, Event, Guest, HistoryEntry
-
+from staffterm.rules import booking_state
+from staffterm.times import from_epoch, from_epoch_or_none, storable, to_epoch, to_epoch_or_none
 
 # --------------------------------------------------------------------------- events
 

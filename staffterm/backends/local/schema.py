@@ -201,9 +201,9 @@ MIGRATIONS: list[str] = [
     """,
     # 2: indexes that read only what a zone or a window asks for. ``room_zones`` lists each
     # room's zones (the JSON ``rooms.zone_ids`` cannot be indexed) and ``zones_by_parent`` walks
-    # down from a zone, so a level's rooms are read without the rest of the estate. ``event_rooms`` carries its meeting's start and end, so a
-    # room's meetings in a window are one bounded range of (room_id, start_ts): an index on
-    # start alone reads everything that started before the window's end, all history
+    # down from a zone, so a level's rooms are read without the rest of the estate.
+    # ``event_rooms`` carries its meeting's start and end, so a room's meetings in a window are one
+    # bounded range of (room_id, start_ts): an index on start alone reads everything that started before the window's end, all history
     # (``booking_assets`` likewise, by (asset_id, start_ts), for bookings). The
     # lower bound is the window's start less the longest meeting (booking) on record, read
     # from ``event_rooms_by_length`` (``booking_assets_by_length``): PlaceOS sets no longest meeting (PlaceOS/staff-api

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from staffterm.times import to_epoch
 from staffterm.errors import ConfigError
 from staffterm.models import Asset, Group, Room, User, Zone
+from staffterm.times import to_epoch
 
 # SQLite's default limit on bound parameters is 999 on older builds.
 _MAX_PARAMS = 900

@@ -28,7 +28,6 @@ from staffterm.backends.placeos.convert import (
     zone_from_wire,
 )
 from staffterm.backends.placeos.convert_common import APPROVAL_FEATURE
-from staffterm.times import require_window
 from staffterm.errors import (
     ConfigError,
     InvalidInputError,
@@ -44,6 +43,7 @@ from staffterm.models import (
     Zone,
     ZoneKind,
 )
+from staffterm.times import require_window
 
 if TYPE_CHECKING:
     from staffterm.backends.base import CheckStep

@@ -19,9 +19,8 @@ from typing import Any, ClassVar, TypeVar
 
 from staffterm.backends.base import Backend
 from staffterm.backends.coerce import require_text
-
-from staffterm.capabilities import Capability
 from staffterm.backends.placeos.convert import room_from_wire, zone_from_wire
+from staffterm.capabilities import Capability
 from staffterm.clock import SYSTEM_CLOCK, Clock
 from staffterm.errors import (
     ConfigError,
@@ -106,10 +105,10 @@ class PlaceOSCore(Backend):
 
     def _build_clients(self) -> None:
         """One HttpClient (and the engine/Staff API clients over it) per open backend."""
-        from staffterm.http.client import HttpClient
         from staffterm.backends.placeos.engine import EngineAPI
         from staffterm.backends.placeos.staff import StaffAPI
         from staffterm.backends.placeos.wire_errors import placeos_error
+        from staffterm.http.client import HttpClient
 
         settings = self.settings
         auth, secrets = self._auth(settings)

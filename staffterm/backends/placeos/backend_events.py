@@ -10,15 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-
+from staffterm.backends.coerce import as_model, require_text
 from staffterm.backends.placeos.backend_core import (
     CalendarRef,
     PlaceOSCore,
 )
-from staffterm.backends.coerce import as_model, require_text
 from staffterm.backends.placeos.convert import event_from_wire, event_to_wire
 from staffterm.backends.placeos.staff_common import REQUEST_ID_KEY, whole_event
-from staffterm.times import require_window
 from staffterm.errors import (
     InvalidInputError,
     NotFoundError,
@@ -26,6 +24,7 @@ from staffterm.errors import (
     UnavailableError,
 )
 from staffterm.models import Event, EventDraft, EventPatch, EventStatus, Room
+from staffterm.times import require_window
 
 
 class EventsMixin(PlaceOSCore):

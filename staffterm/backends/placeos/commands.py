@@ -183,7 +183,8 @@ COMMANDS: tuple[DriverCommand, ...] = (
         ),
         writes=True,
     ),
-    DriverCommand("reject", "staff", "reject", "reject a booking", (_p("booking_id", required=True), _p("utm_source"), _INSTANCE), writes=True),
+    DriverCommand("reject", "staff", "reject", "reject a booking", (_p("booking_id", required=True), _p("utm_source"), _INSTANCE),
+                  writes=True),
     DriverCommand(
         "approve", "staff", "approve", "approve a booking", (_p("booking_id", required=True), _p("utm_source"), _INSTANCE),
         writes=True,
@@ -258,7 +259,8 @@ COMMANDS: tuple[DriverCommand, ...] = (
         in_seed=False,
     ),
     DriverCommand("current_limits", "staff", "current_limits", "the tenant's booking limits", in_seed=False),
-    DriverCommand("people", "staff", "people", "search the staff directory", (_p("q"), _p("filter", help="a directory filter expression")), in_seed=False),
+    DriverCommand("people", "staff", "people", "search the staff directory",
+                  (_p("q"), _p("filter", help="a directory filter expression")), in_seed=False),
 )
 
 BY_NAME: dict[str, DriverCommand] = {command.name: command for command in COMMANDS}

@@ -16,9 +16,9 @@ from urllib.parse import quote
 
 import httpx
 
+from staffterm.errors import InvalidInputError, UnavailableError
 from staffterm.http.client import HttpClient, decode_json
 from staffterm.http.paging import fetch_pages, link_header_page
-from staffterm.errors import InvalidInputError, UnavailableError
 
 log = logging.getLogger("staffterm.placeos")
 

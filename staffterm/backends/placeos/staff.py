@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 
-from staffterm.http.client import HttpClient
 from staffterm.backends.placeos.engine import (
     as_dict,
     as_json,
@@ -41,6 +40,7 @@ from staffterm.backends.placeos.staff_common import (
 )
 from staffterm.backends.placeos.wire_errors import event_not_found, partial_failure, placeos_error
 from staffterm.errors import InvalidInputError, NotFoundError
+from staffterm.http.client import HttpClient
 
 log = logging.getLogger("staffterm.placeos")
 

@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 
-from staffterm.http.client import body_error_text
 from staffterm.errors import (
     AuthError,
     ConfigError,
@@ -29,6 +28,7 @@ from staffterm.errors import (
     PermissionDeniedError,
     StafftermError,
 )
+from staffterm.http.client import body_error_text
 
 log = logging.getLogger("staffterm.placeos")
 

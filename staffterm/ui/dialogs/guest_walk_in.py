@@ -126,7 +126,8 @@ class WalkInScreen(FormModal):
             title = "Walk-in guest" + (f" · {self.building_name}" if self.building_name else "")
             yield Static(Text(title), id="walk-in-title")
             yield from self._row("name", "Name", Input(self._initial["name"], placeholder="full name", id="field-name", compact=True))
-            yield from self._row("email", "Email", Input(self._initial["email"], placeholder="name@company.example", id="field-email", compact=True))
+            yield from self._row("email", "Email", Input(self._initial["email"], placeholder="name@company.example",
+                                                         id="field-email", compact=True))
             yield from self._row("company", "Company", Input(placeholder="organisation (optional)", id="field-company", compact=True))
             yield from self._row("host", "Host", PersonPicker(placeholder="host: type a name, Enter picks", id="field-host"))
             yield from self._row(

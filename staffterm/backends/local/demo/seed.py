@@ -17,9 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from staffterm.models import Asset
-from staffterm.times import local_date, local_moment
 from staffterm.models import (
+    Asset,
     Attendee,
     Booking,
     Event,
@@ -32,6 +31,7 @@ from staffterm.models import (
     Zone,
     ZoneKind,
 )
+from staffterm.times import local_date, local_moment
 
 DOMAIN = "acme.example"
 ORG_ID = "org-acme"
