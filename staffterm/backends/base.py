@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 from staffterm.capabilities import Capability
 from staffterm.errors import NotSupportedError
 from staffterm.models import (
+    Asset,
     Booking,
     BookingDraft,
     BookingPatch,
@@ -144,6 +145,10 @@ class Backend(abc.ABC):  # noqa: B024  (no abstract method: a backend overrides 
 
     async def get_room(self, room_id: str) -> Room:
         raise self._unsupported(Capability.ROOMS, "Reading a room")
+
+    async def list_assets(self, *, type: str | None = None, zone_id: str | None = None) -> list[Asset]:
+        """Desks, parking spaces, lockers: the bookable things that are not rooms."""
+        raise self._unsupported(Capability.BOOKINGS, "Listing desks and other assets")
 
     async def free_busy(
         self,

@@ -267,6 +267,10 @@ class RoomBoard:
         self.clock = clock
         self.estate = estate or Estate(backend)
 
+    async def free_busy(self, start: datetime, end: datetime, room_ids: Sequence[str]) -> list[RoomAvailability]:
+        """The rooms' free/busy as the backend tells it (blocks clipped to the window asked)."""
+        return await self.backend.free_busy(start, end, room_ids=list(room_ids))
+
     async def name_blocks(self, room: Room, blocks: list[BusyBlock], start: datetime, end: datetime) -> list[BusyBlock]:
         """``room``'s busy blocks named from its calendar (see ``block_names``)."""
         return await name_blocks(self.backend, room, blocks, start, end)

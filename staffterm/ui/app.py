@@ -11,7 +11,7 @@ import asyncio
 import gc
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -22,6 +22,10 @@ from textual.worker import Worker, WorkerState
 
 from staffterm.ui.connection import ConnectionState
 from staffterm.ui.modes import SCREENS, screen_factory
+
+if TYPE_CHECKING:
+    from staffterm.services.session import Session
+    from staffterm.ui.catalog import Catalog
 
 
 def _palette_commands():
@@ -60,7 +64,7 @@ class StafftermApp(App[int]):
         config_path: Path | None = None,
         tenant: str | None = None,
         clock: Any = None,
-        session: Any = None,
+        session: Session | None = None,
         ui_state_path: Path | None = None,
     ) -> None:
         super().__init__()
@@ -70,10 +74,10 @@ class StafftermApp(App[int]):
         self._config_path = config_path
         self._tenant = tenant
         self._clock = clock
-        self.session = session
+        self.session: Session | None = session
         self._owns_session = session is None
         self._ui_state_path = ui_state_path
-        self.catalog: Any = None
+        self.catalog: Catalog | None = None
         self.building_id: str | None = None
         self.refresh_seconds = 60
         self.connection = ConnectionState()
@@ -197,7 +201,7 @@ class StafftermApp(App[int]):
 
     async def _after_session_open(self, config: Any) -> None:
         session = self.session
-        session.backend.warning_sink = self._backend_warning
+        session.on_warning(self._backend_warning)
         self.config = config
         if self._clock is None:
             self._clock = session.clock
@@ -365,7 +369,7 @@ class StafftermApp(App[int]):
         text.append("   ● " if style == "green" else "   ○ ", style=style)
         text.append(label, style=style)
         # The request queue, while there is one: an idle queue is not worth a desk's attention.
-        queued, in_flight = session.backend.request_stats()
+        queued, in_flight = session.request_stats()
         if queued or in_flight:
             text.append(f"   {queued} queued · {in_flight} in flight", style="bold" if queued else "dim")
         return text

@@ -87,7 +87,7 @@ class StafftermCommands(Provider):
         if session is not None:
             from staffterm.capabilities import Capability
 
-            if session.backend.supports(Capability.OUTBOX):
+            if session.supports(Capability.OUTBOX):
                 found.append(PaletteAction("Mail outbox", "Mails this site sent (Admin · Mail)",
                                            partial(self._admin_tab, "mail")))
         catalog = getattr(app, "catalog", None)
@@ -159,7 +159,7 @@ class StafftermCommands(Provider):
         from staffterm.capabilities import Capability
         from staffterm.errors import StafftermError
 
-        if not session.backend.supports(Capability.USERS):
+        if not session.supports(Capability.USERS):
             return []
         try:
             people = await session.directory.search_people(text, limit=MAX_PER_KIND)
@@ -194,7 +194,7 @@ class StafftermCommands(Provider):
         from staffterm.capabilities import Capability
         from staffterm.errors import StafftermError
 
-        if not session.backend.supports(Capability.GUESTS):
+        if not session.supports(Capability.GUESTS):
             return []
         try:
             return await session.reception.expected_today(getattr(self.app, "building_id", None))

@@ -157,3 +157,15 @@ def test_the_console_first_paint_loads_only_light_staffterm_modules(tmp_path):
     assert heavy == [], f"imported before the first paint: {heavy}"
     ours = {m for m in loaded if m == "staffterm" or m.startswith("staffterm.")}
     assert ours <= FIRST_PAINT_MODULES, f"new modules before the first paint: {sorted(ours - FIRST_PAINT_MODULES)}"
+
+
+def test_the_console_reaches_the_backend_only_through_services():
+    """No ``<session>.backend`` in the UI: what a screen needs is a service's or the session's."""
+    import ast
+
+    reached = []
+    for path in sorted((ROOT / "staffterm" / "ui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "backend":
+                reached.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert reached == []

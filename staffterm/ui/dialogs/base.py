@@ -4,16 +4,24 @@ and cancel buttons run ``action_submit`` and ``action_cancel``.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.screen import ModalScreen
 from textual.widgets import Button
 from textual.worker import Worker, WorkerState
 
+if TYPE_CHECKING:
+    from staffterm.ui.app import StafftermApp
+
 
 class StafftermModal(ModalScreen):
     """Base for dialogs: forwards worker errors like the main screens do."""
+
+    if TYPE_CHECKING:
+        # Typed access to the console: its session (the services), catalog, clock and building.
+        @property
+        def app(self) -> StafftermApp: ...
 
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:

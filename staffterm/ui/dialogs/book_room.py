@@ -252,9 +252,7 @@ class BookRoomScreen(FormModal):
         # The whole day is asked, not just the range: free/busy clips blocks to the window
         # asked, and the operator needs each clash's real start and end to move around it.
         day_start, day_end = local_day_window(self.day, self.tz)
-        results = await self.app.session.backend.free_busy(
-            min(day_start, start), max(day_end, end), room_ids=[room_id]
-        )
+        results = await self.app.session.board.free_busy(min(day_start, start), max(day_end, end), [room_id])
         room = self.app.catalog.room(room_id) if self.app.catalog is not None else None
         found = next((a for a in results if a.room_id == room_id or (room is not None and a.email.lower() == room.email.lower())), None)
         if found is None or found.error:

@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
-from staffterm.errors import InvalidInputError, NotSupportedError, PermissionDeniedError
+from staffterm.errors import InvalidInputError, NotSupportedError
 from staffterm.models import Booking, BookingQuery
 from staffterm.services.zones import local_day_window
 from staffterm.ui.clock_input import on_day, parse_clock
@@ -185,14 +185,10 @@ class BookingFormModal(FormModal):
             rooms = [r for r in self.app.catalog.rooms_in(self.building_id) if r.bookable]
             choices = [(f"{r.name} ({r.capacity} seats)", r.id) for r in sorted(rooms, key=lambda r: r.name)]
         elif kind in LISTED_ASSET_TYPES:
-            list_assets = getattr(session.backend, "list_assets", None)
-            if callable(list_assets):
-                try:
-                    assets = await list_assets(type=kind, zone_id=self.building_id)
-                except (NotSupportedError, PermissionDeniedError):
-                    assets = None  # no list of this type this account may read: the id is typed
-                if assets is not None:
-                    choices = [(a.name, a.id) for a in assets]
+            # None: no list of this type this account may read, so the id is typed.
+            assets = await session.bookings.assets(type=kind, zone_id=self.building_id)
+            if assets is not None:
+                choices = [(a.name, a.id) for a in assets]
         if choices is None:
             form.add_class("-typed-asset")
             field = self.query_one("#form-asset-text", Input)
@@ -217,7 +213,7 @@ class BookingFormModal(FormModal):
         start, end = local_day_window(self.day, self.tz)
         query = BookingQuery(start=start, end=end, type=kind, zone_ids=[self.building_id] if self.building_id else [])
         try:
-            bookings = await self.app.session.backend.query_bookings(query)
+            bookings = await self.app.session.bookings.query(query)
         except NotSupportedError:
             return {}
         held: dict[str, list[Booking]] = {}

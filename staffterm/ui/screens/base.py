@@ -12,11 +12,14 @@ Worker.StateChanged does not bubble, so each screen forwards its own workers' er
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
+
+if TYPE_CHECKING:
+    from staffterm.ui.app import StafftermApp
 
 
 class StafftermScreen(Screen):
@@ -24,6 +27,11 @@ class StafftermScreen(Screen):
     SCREEN_TITLE: ClassVar[str] = ""
     #: Markdown shown by F1 under the list of this screen's keys.
     HELP: ClassVar[str] = ""
+
+    if TYPE_CHECKING:
+        # Typed access to the console: its session (the services), catalog, clock and building.
+        @property
+        def app(self) -> StafftermApp: ...
 
     loaded_at: datetime | None = None
     loaded_version: int = -1

@@ -236,7 +236,7 @@ class EventsPane(AdminPane):
     async def _load_events(self, query: EventsQuery) -> None:
         self._say(Content.styled(f"Loading {query.label}…", "italic"))
         try:
-            events = await self.app.session.backend.list_events(
+            events = await self.app.session.meetings.events(
                 query.calendar_id, query.start, query.end, include_cancelled=query.include_cancelled
             )
         except StafftermError as exc:

@@ -70,7 +70,7 @@ class OutboxPane(AdminPane):
 
     @work(exclusive=True, group="admin-outbox", exit_on_error=False, name="load-outbox")
     async def _load_outbox(self) -> None:
-        mails = await self.app.session.backend.list_outbox(limit=OUTBOX_LIMIT)
+        mails = await self.app.session.directory.outbox(limit=OUTBOX_LIMIT)
         # Newest first whatever order the backend keeps; mails without a time go last.
         mails = sorted(mails, key=lambda m: m.sent_at.timestamp() if m.sent_at else float("-inf"), reverse=True)
         self.mails = {(mail.id or f"mail-{index}"): mail for index, mail in enumerate(mails)}

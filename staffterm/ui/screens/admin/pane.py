@@ -9,7 +9,7 @@ forwards its own workers' failures to the app's one error path.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -20,9 +20,17 @@ from textual.worker import Worker, WorkerState
 
 from staffterm.capabilities import Capability
 
+if TYPE_CHECKING:
+    from staffterm.ui.app import StafftermApp
+
 
 class AdminPane(Vertical):
     """One tab of the Admin screen. Subclasses implement ``load()`` and call ``loaded()``."""
+
+    if TYPE_CHECKING:
+        # Typed access to the console: its session (the services), catalog, clock and building.
+        @property
+        def app(self) -> StafftermApp: ...
 
     DEFAULT_CSS = """
     AdminPane {
@@ -45,7 +53,7 @@ class AdminPane(Vertical):
         session = self.app.session
         if session is None:
             return False
-        return self.CAPABILITY is None or session.backend.supports(self.CAPABILITY)
+        return self.CAPABILITY is None or session.supports(self.CAPABILITY)
 
     def activate(self) -> None:
         """The tab came into view: load if never loaded or out of date."""

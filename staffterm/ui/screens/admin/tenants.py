@@ -203,7 +203,7 @@ class TenantsPane(AdminPane):
         session = self.app.session
         config = getattr(self.app, "config", None)
         if config is None:
-            return await tenant_check.check_open_backend(session.tenant_name, session.provider, session.backend)
+            return await session.check()
         return await tenant_check.check_tenant(config, name, clock=session.clock)
 
     def _update_row(self, row: TenantRow) -> None:

@@ -15,7 +15,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from staffterm.capabilities import Capability
-from staffterm.errors import NotSupportedError, PermissionDeniedError, StafftermError
+from staffterm.errors import StafftermError
 from staffterm.models import Booking
 from staffterm.ui.messages import SessionFailed
 from staffterm.ui.screens.base import StafftermScreen
@@ -194,14 +194,14 @@ and free text (person, asset, title or id). **[** and **]** change the day, **t*
     async def load_bookings(self, select: str | None = None) -> None:
         session = self.app.session
         table = self.query_one(BookingTable)
-        if not session.backend.supports(Capability.BOOKINGS):
+        if not session.supports(Capability.BOOKINGS):
             table.clear()
             self._set_summary(Text(f"The {session.provider} backend has no desk or asset bookings.", style="dim"))
             self.mark_loaded()
             return
         day, tz = self.day, self.app.building_tz
         query = BookingFilter(self.filter.type, self._zone(), self.filter.state).query(day, tz)
-        bookings = await session.backend.query_bookings(query)
+        bookings = await session.bookings.query(query)
         # The bookings show at once with the names already known (rooms, last load's desks):
         # the names lookup is a second round trip that may be slow or missing, and must not
         # hold the list back or blank it.
@@ -218,13 +218,9 @@ and free text (person, asset, title or id). **[** and **]** change the day, **t*
     async def _load_asset_names(self) -> None:
         """Desk names from the backend: a courtesy. Any failure (PlaceOS without the metadata
         route: 404; a timeout; an outage) leaves ids where names are unknown and says so once."""
-        list_assets = getattr(self.app.session.backend, "list_assets", None)
-        if not callable(list_assets):
-            return
         try:
-            assets = await list_assets(zone_id=self.app.building_id)
-        except (NotSupportedError, PermissionDeniedError):
-            assets = []  # a backend or account that will not list assets: ids, quietly, as always
+            # None: a backend or account that will not list assets: ids, quietly, as always.
+            assets = await self.app.session.bookings.assets(zone_id=self.app.building_id) or []
         except StafftermError as exc:
             self._names_failed(exc)
             return
@@ -376,9 +372,9 @@ and free text (person, asset, title or id). **[** and **]** change the day, **t*
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         session = self.app.session
         if action == "create":
-            return session is not None and session.backend.supports(Capability.BOOKINGS)
+            return session is not None and session.supports(Capability.BOOKINGS)
         if action in ROW_ACTIONS:
-            if session is None or not session.backend.supports(ROW_ACTIONS[action][0]):
+            if session is None or not session.supports(ROW_ACTIONS[action][0]):
                 return False
             return allowed(action, self.current, self.app.now())
         return True
@@ -440,13 +436,13 @@ and free text (person, asset, title or id). **[** and **]** change the day, **t*
 
     @work(group="bookings-write", exit_on_error=False, name="booking-action")
     async def _apply(self, action: str, booking: Booking) -> None:
-        backend = self.app.session.backend
+        bookings = self.app.session.bookings
         calls: Mapping[str, Any] = {
-            "approve": lambda: backend.approve_booking(booking.id),
-            "reject": lambda: backend.reject_booking(booking.id),
-            "check_in": lambda: backend.check_in_booking(booking.id, state=True),
-            "check_out": lambda: backend.check_in_booking(booking.id, state=False),
-            "delete": lambda: backend.delete_booking(booking.id),
+            "approve": lambda: bookings.approve(booking.id),
+            "reject": lambda: bookings.reject(booking.id),
+            "check_in": lambda: bookings.check_in(booking.id, state=True),
+            "check_out": lambda: bookings.check_in(booking.id, state=False),
+            "delete": lambda: bookings.delete(booking.id),
         }
         result = await calls[action]()
         verb = ROW_ACTIONS[action][1]

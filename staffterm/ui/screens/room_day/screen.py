@@ -165,7 +165,7 @@ Private meetings show as *Private meeting*.
         catalog = self.app.catalog
         room = catalog.room(self.room_id) if catalog is not None else None
         if room is None:
-            room = await session.backend.get_room(self.room_id)
+            room = await session.meetings.room(self.room_id)
         self.room = room
         self.tz = catalog.tz(room) if catalog is not None else ZoneInfo("UTC")
         today = self.app.now().astimezone(self.tz).date()
@@ -174,7 +174,7 @@ Private meetings show as *Private meeting*.
         self._retitle()
         start, end = local_day_window(self.day, self.tz)
         try:
-            events = await session.backend.list_events(room.email, start, end)
+            events = await session.meetings.events(room.email, start, end)
         except NotSupportedError as exc:
             self.events = {}
             self._show(select)
@@ -298,7 +298,7 @@ Private meetings show as *Private meeting*.
         if capability is None:
             return True
         session = self.app.session
-        if session is None or not session.backend.supports(capability):
+        if session is None or not session.supports(capability):
             return False
         return meeting_allows(action, self.current, self.room, self.app.now())
 
@@ -354,10 +354,10 @@ Private meetings show as *Private meeting*.
                 message = (f"Ended {title} at {ended.end.astimezone(self.tz):%H:%M}; {room.name} is free"
                            if ended is not None else f"Cancelled {title}: it had not started")
             elif action == "approve":
-                await session.backend.approve_event(room.id, event.id)
+                await session.meetings.approve(room, event.id)
                 message = f"Approved {title} in {room.name}"
             else:
-                await session.backend.reject_event(room.id, event.id)
+                await session.meetings.reject(room, event.id)
                 message = f"Rejected {title} in {room.name}; the meeting is cancelled"
         except Exception as exc:
             problem.show_error(exc, self.tz, reference=event.start)
@@ -418,7 +418,7 @@ Private meetings show as *Private meeting*.
         room, title = self.room, self._title(event)
 
         async def apply(notify: bool, comment: str) -> str:
-            await self.app.session.backend.decline_event(room.email, event.id, notify=notify, comment=comment or None)
+            await self.app.session.meetings.decline(room, event.id, notify=notify, comment=comment or None)
             return f"{room.name} declined {title}" + ("; attendees told" if notify else "")
 
         question = Text.assemble("Decline ", (title, "bold"), f" on behalf of {room.name}? The room is released.")
