@@ -248,8 +248,7 @@ class Places:
     async def _estate_room(self, id_or_email: str) -> Room | None:
         if self.estate is None:
             return None
-        wanted = id_or_email.lower()
-        return next((r for r in await self.estate.rooms() if r.id == id_or_email or r.email.lower() == wanted), None)
+        return (await self.estate.index()).room(id_or_email)
 
     async def tz_for_zone(self, zone_id: str | None) -> tzinfo | None:
         """The zone's building time zone, or ``None`` when the zone is not known here."""

@@ -24,8 +24,8 @@ from staffterm.ui.connection import ConnectionState
 from staffterm.ui.modes import SCREENS, screen_factory
 
 if TYPE_CHECKING:
+    from staffterm.services.estate_index import EstateIndex
     from staffterm.services.session import Session
-    from staffterm.ui.catalog import Catalog
 
 
 def _palette_commands():
@@ -77,7 +77,7 @@ class StafftermApp(App[int]):
         self.session: Session | None = session
         self._owns_session = session is None
         self._ui_state_path = ui_state_path
-        self.catalog: Catalog | None = None
+        self.catalog: EstateIndex | None = None
         self.building_id: str | None = None
         self.refresh_seconds = 60
         self.connection = ConnectionState()
@@ -239,11 +239,9 @@ class StafftermApp(App[int]):
         self.notify(message, title="Partial results", severity="warning", markup=False, timeout=10)
 
     async def load_catalog(self) -> None:
-        from staffterm.ui.catalog import Catalog
-
-        # The session's estate: shared with the services, so a screen's load reads it no more.
-        zones, rooms = await self.session.estate.load()
-        self.catalog = Catalog(zones=zones, rooms=rooms)
+        # The session's estate and its one index: shared with the services, so a screen's load
+        # reads it no more.
+        self.catalog = await self.session.estate.index()
 
     async def on_unmount(self) -> None:
         if self.session is not None and self._owns_session:
