@@ -1,5 +1,6 @@
-"""Base of every dialog: worker errors forwarded like the main screens do, and forms whose submit
-and cancel buttons run ``action_submit`` and ``action_cancel``.
+"""Base of every dialog: centred over the screen, its box drawn once here (a dialog's container
+takes the ``dialog-box`` class and says only its width), worker errors forwarded like the main
+screens do, and forms whose submit and cancel buttons run ``action_submit`` and ``action_cancel``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,20 @@ if TYPE_CHECKING:
 
 class StafftermModal(ModalScreen):
     """Base for dialogs: forwards worker errors like the main screens do."""
+
+    DEFAULT_CSS = """
+    StafftermModal {
+        align: center middle;
+    }
+    StafftermModal > .dialog-box {
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    """
 
     if TYPE_CHECKING:
         # Typed access to the console: its session (the services), catalog, clock and building.

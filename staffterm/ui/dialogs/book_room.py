@@ -83,17 +83,8 @@ class BookRoomScreen(FormModal):
     CANCEL_BUTTON = "book-cancel"
 
     DEFAULT_CSS = """
-    BookRoomScreen {
-        align: center middle;
-    }
     #book-form {
         width: 80;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $primary;
-        background: $surface;
-        padding: 0 1;
         overflow-y: auto;
     }
     #book-form .form-row {
@@ -191,7 +182,7 @@ class BookRoomScreen(FormModal):
         options = self._room_options()
         known = {value for _, value in options}
         building = self.app.catalog.zone(self.building_id) if self.app.catalog is not None else None
-        with Vertical(id="book-form"):
+        with Vertical(id="book-form", classes="dialog-box"):
             yield Static(
                 Text.assemble(("Book a room", "bold"), f" · {self.day:%a %d %b}",
                               f" · {building.name}" if building is not None else ""),

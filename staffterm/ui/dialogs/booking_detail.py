@@ -84,9 +84,6 @@ def booking_facts(b: Booking, tz: tzinfo, names: Mapping[str, str]) -> Text:
 
 class BookingDetailModal(StafftermModal):
     DEFAULT_CSS = """
-    BookingDetailModal {
-        align: center middle;
-    }
     BookingDetailModal > VerticalScroll {
         width: 90;
         max-width: 100%;

@@ -54,17 +54,8 @@ class BookingFormModal(FormModal):
     CANCEL_BUTTON = "form-cancel"
 
     DEFAULT_CSS = """
-    BookingFormModal {
-        align: center middle;
-    }
     #booking-form {
         width: 84;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $primary;
-        background: $surface;
-        padding: 0 1;
         overflow-y: auto;
     }
     #booking-form .form-row {
@@ -124,7 +115,7 @@ class BookingFormModal(FormModal):
     def compose(self) -> ComposeResult:
         building = self.app.catalog.zone(self.building_id) if self.app.catalog is not None else None
         start, end = self._default_times()
-        with Vertical(id="booking-form"):
+        with Vertical(id="booking-form", classes="dialog-box"):
             yield Static(
                 Text.assemble(("New booking", "bold"), f" · {self.day:%a %d %b}", f" · {building.name}" if building else ""),
                 id="form-title",

@@ -17,9 +17,6 @@ class ConfirmDialog(StafftermModal):
     the booking."""
 
     DEFAULT_CSS = """
-    ConfirmDialog {
-        align: center middle;
-    }
     ConfirmDialog > Vertical {
         width: 64;
         max-width: 95%;

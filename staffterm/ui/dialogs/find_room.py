@@ -49,17 +49,8 @@ class FindRoomScreen(StafftermModal):
 
     AUTO_FOCUS = "#free-rooms"
     DEFAULT_CSS = """
-    FindRoomScreen {
-        align: center middle;
-    }
     #find-room {
         width: 84;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $primary;
-        background: $surface;
-        padding: 0 1;
     }
     #find-heading {
         margin-bottom: 1;
@@ -119,7 +110,7 @@ class FindRoomScreen(StafftermModal):
         if self.building_id is None:
             self.building_id = self.app.building_id
         building = self.app.catalog.zone(self.building_id) if self.app.catalog is not None else None
-        with Vertical(id="find-room"):
+        with Vertical(id="find-room", classes="dialog-box"):
             yield Static(Text.assemble(("A room free now", "bold"), f" · {building.name}" if building else ""),
                          id="find-heading")
             with Horizontal(id="find-filters"):

@@ -24,17 +24,8 @@ class ExportScreen(StafftermModal):
     """Dismisses with the written file's path, or None when cancelled."""
 
     DEFAULT_CSS = """
-    ExportScreen {
-        align: center middle;
-    }
     #export-box {
         width: 76;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $primary;
-        background: $surface;
-        padding: 0 1;
     }
     #export-day {
         text-style: bold;
@@ -71,7 +62,7 @@ class ExportScreen(StafftermModal):
         self.guests: list[Any] | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="export-box"):
+        with Vertical(id="export-box", classes="dialog-box"):
             yield Static(Text.assemble(("Visitor log", "bold"), f" · {self.building_name}"))
             yield Static("", id="export-day")
             yield Static("", id="export-preview")

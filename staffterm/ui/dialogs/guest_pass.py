@@ -41,9 +41,6 @@ class PassScreen(StafftermModal):
     """The pass in full: heading, QR code, and the payload a scanner reads."""
 
     DEFAULT_CSS = """
-    PassScreen {
-        align: center middle;
-    }
     #pass-box {
         width: 100%;
         max-width: 104;
@@ -103,9 +100,6 @@ class SavePassScreen(StafftermModal):
     """Ask for a folder (the cache's passes folder by default), then write SVG and PNG there."""
 
     DEFAULT_CSS = """
-    SavePassScreen {
-        align: center middle;
-    }
     #save-box {
         width: 76;
         max-width: 100%;

@@ -53,17 +53,8 @@ class WalkInScreen(FormModal):
     CANCEL_BUTTON = "walk-in-close"
 
     DEFAULT_CSS = """
-    WalkInScreen {
-        align: center middle;
-    }
     #walk-in-box {
         width: 76;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $primary;
-        background: $surface;
-        padding: 0 1;
         overflow-y: auto;
     }
     #walk-in-title {
@@ -122,7 +113,7 @@ class WalkInScreen(FormModal):
         self.busy = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="walk-in-box"):
+        with Vertical(id="walk-in-box", classes="dialog-box"):
             title = "Walk-in guest" + (f" · {self.building_name}" if self.building_name else "")
             yield Static(Text(title), id="walk-in-title")
             yield from self._row("name", "Name", Input(self._initial["name"], placeholder="full name", id="field-name", compact=True))

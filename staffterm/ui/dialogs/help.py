@@ -21,9 +21,6 @@ Keys can be remapped in the config file under `[ui.keymap]` (binding id = key).
 
 class HelpScreen(StafftermModal):
     DEFAULT_CSS = """
-    HelpScreen {
-        align: center middle;
-    }
     #help-box {
         width: 90%;
         max-width: 100;

@@ -23,17 +23,9 @@ from staffterm.ui.dialogs.base import StafftermModal
 from staffterm.ui.widgets.clash_list import ClashList
 
 DIALOG_CSS = """
-{name} {{
-    align: center middle;
-}}
-{name} > Vertical {{
+{name} > Vertical.dialog-box {{
     width: 72;
-    max-width: 100%;
-    height: auto;
-    max-height: 100%;
     border: round {border};
-    background: $surface;
-    padding: 0 1;
 }}
 {name} .dialog-question {{
     margin: 1 0;
@@ -84,7 +76,7 @@ class CommentDialog(StafftermModal):
         self._notify_default = notify_default
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with Vertical(classes="dialog-box"):
             yield Static(Text(self._title, style="bold"))
             yield Static(self._question, classes="dialog-question")
             yield Checkbox("Tell the attendees", value=self._notify_default, id="dialog-notify")
@@ -149,7 +141,7 @@ class ExtendDialog(StafftermModal):
         self._minutes = minutes
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with Vertical(classes="dialog-box"):
             yield Static(Text("Extend the meeting", style="bold"))
             yield Static(self._question, classes="dialog-question")
             yield Input(value=str(self._minutes), placeholder="minutes", type="integer", id="extend-minutes")

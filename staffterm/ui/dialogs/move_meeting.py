@@ -33,17 +33,8 @@ class MoveMeetingModal(StafftermModal):
     """Dismisses with the success message, or None."""
 
     DEFAULT_CSS = """
-    MoveMeetingModal {
-        align: center middle;
-    }
-    MoveMeetingModal > Vertical {
+    MoveMeetingModal > Vertical.dialog-box {
         width: 76;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $primary;
-        background: $surface;
-        padding: 0 1;
     }
     #move-rooms {
         height: auto;
@@ -63,7 +54,7 @@ class MoveMeetingModal(StafftermModal):
 
     def compose(self) -> ComposeResult:
         span = clock_span(self.event.start, self.event.end, self.tz)
-        with Vertical():
+        with Vertical(classes="dialog-box"):
             yield Static(Text.assemble(("Move ", "bold"), (self.event.display_title(masked=True), "bold"),
                                        f" ({span}, {people_count(self.event)} people) out of {self.room.name}"))
             yield Static(Text("Looking for rooms free for the whole meeting…", style="dim italic"), id="move-hint")
