@@ -3,6 +3,9 @@
 Unknown keys are rejected (``extra="forbid"``) so typos are caught. A validator that wants to
 name a key below the one pydantic reports returns its message through ``_at`` (see
 ``staffterm.config.loading``).
+
+Over 400 lines on purpose: one settings model per provider, each field with its validation,
+read as the config file's one reference.
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ book a room twice. A write whose reply is lost is reported as what is known of i
 done, or "may have happened", see ``replies.py``), never guessed. Failures become
 ``staffterm.errors`` classes in one place (``wire.py``), and nothing that is logged or
 raised carries a key, token or password.
+
+Over 400 lines on purpose: the queue, retries and lost-reply handling are one request's life;
+the pure helpers are in ``wire``, ``replies``, ``redaction`` and ``paging``.
 """
 
 from __future__ import annotations

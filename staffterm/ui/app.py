@@ -3,6 +3,9 @@
 Nothing here waits on I/O: the first screen paints at once, then the config is read and the
 backend opened in a worker; data refreshes on its own (``ui.refresh_seconds``), on ``r``, and when
 the day rolls over at midnight in the building's zone. Every worker error becomes a notification.
+
+Over 400 lines: the shell's session, refresh, keys and themes are each short; the modes live in
+``modes``, the palette in ``palette``.
 """
 
 from __future__ import annotations

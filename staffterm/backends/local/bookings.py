@@ -2,6 +2,9 @@
 
 Rules follow PlaceOS's Staff API: clashes on shared assets, per-type concurrent limits,
 check-in windows, approvals, soft delete, and a history of state changes.
+
+Over 400 lines on purpose: the booking rules (clashes, limits, check-in, approvals, history)
+act on the same rows and are read together.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 A calendar id is a room id, a room email or a person's email. A room calendar shows the
 events booking that room; a person's calendar the events they host or attend.
+
+Over 400 lines on purpose: listing, booking, changing and answering events share the clash and
+approval checks that keep a room's calendar consistent; they are kept in one place.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ epoch seconds. Times may be given as epoch seconds or timezone-aware datetimes.
 
 A 206 from ``/events`` or ``/calendars/free_busy`` means some calendars could not be read: the
 rows that were read are returned and ``on_partial`` gets a warning naming the calendars.
+
+Over 400 lines on purpose: one client method per Staff API driver command, named as the driver
+names them; bookings are already apart in ``staff_bookings``.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ time zone. Nothing here touches a database: the local backend stores what this r
 
 Ids are stable so tests and screenshots can rely on them: ``org-acme``, ``bld-lon``,
 ``bld-nyc``, ``lvl-lon-1``…, ``rm-lon-1-01``…, ``desk-lon-2-01``…, ``park-lon-01``….
+
+Over 400 lines: a third of it is the estate written out as data; the rest builds the estate and
+plans a day from those same tables. Estate and day are the two pieces to split when it grows.
 """
 
 from __future__ import annotations

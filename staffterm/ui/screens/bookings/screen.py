@@ -1,5 +1,9 @@
 """Desks, parking, lockers, visitors and rooms booked for a day in the building: filter them,
-book for someone, approve or reject, check in and out, delete."""
+book for someone, approve or reject, check in and out, delete.
+
+Over 400 lines: the bookings screen's filters, keys and workers; how a booking reads is in
+``rows`` and the use-cases are ``services.bookings``.
+"""
 
 from __future__ import annotations
 

@@ -4,6 +4,9 @@ Enter (host told by mail, QR pass shown), check out, walk-ins, passes and the vi
 The search box keeps the focus: typing filters, Up/Down move the list's cursor, Enter checks the
 highlighted guest in (or, when no one matches, registers the typed name as a walk-in). The
 single-letter keys act on the list (Tab goes there; typing a letter there comes back to search).
+
+Over 400 lines: the reception screen's keys and their workers. Rows, the table and files are
+already apart (``rows``, ``table``, ``files``); the dialogs are in ``ui/dialogs``.
 """
 
 from __future__ import annotations

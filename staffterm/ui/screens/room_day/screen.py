@@ -3,6 +3,9 @@ answers and online link (with a QR), and what the desk can do about it: extend, 
 cancel, decline, approve or reject.
 
 Pushed from the zones and timeline screens (Enter on a room); Escape goes back.
+
+Over 400 lines: the screen's keys for each meeting action and their workers; how a meeting
+reads is ``meetings``, the use-cases are ``services.booking`` and ``services.meetings``.
 """
 
 from __future__ import annotations

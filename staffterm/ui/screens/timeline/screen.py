@@ -1,5 +1,9 @@
 """Rooms × 15-minute slots of the working day in the building's zone: who holds what, a now-line,
-the meeting under the cursor in a side panel, and a free range booked with Enter."""
+the meeting under the cursor in a side panel, and a free range booked with Enter.
+
+Over 400 lines: the screen's keys and workers; its day, grid and side panel are already apart
+(``day``, ``grid``, ``panel``).
+"""
 
 from __future__ import annotations
 
