@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from staffterm.backends.base import Backend
 from staffterm.backends.coerce import require_text
+from staffterm.backends.remote import RemoteBackend
 from staffterm.capabilities import Capability
 from staffterm.clock import SYSTEM_CLOCK, Clock
 from staffterm.errors import ConfigError, NotFoundError, UnavailableError
@@ -28,7 +28,7 @@ ROOM_INDEX_TTL = 300.0  # seconds: a room added in Exchange shows up after this
 
 
 
-class GraphCore(Backend):
+class GraphCore(RemoteBackend):
     provider: ClassVar[str] = "graph"
     capabilities: ClassVar[frozenset[Capability]] = frozenset({
         Capability.ZONES, Capability.ROOMS, Capability.FREE_BUSY, Capability.EVENTS, Capability.EVENT_WRITE,
@@ -92,27 +92,6 @@ class GraphCore(Backend):
         secret = settings.client_secret.resolve()
         return ClientCredentialsAuth(secret=secret, **common), [secret]
 
-    def _ensure_clients(self) -> None:
-        if self._http is None or self._http.closed:
-            self._build_clients()
-
-    @property
-    def http(self) -> Any:
-        self._ensure_clients()
-        return self._http
-
-    async def open(self) -> None:
-        # Resolving a secret may run a command (a password manager): off the event loop.
-        if self._http is None or self._http.closed:
-            await asyncio.to_thread(self._ensure_clients)
-
-    async def close(self) -> None:
-        if self._http is not None:
-            http, self._http = self._http, None
-            await http.aclose()
-
-    def request_stats(self) -> tuple[int, int]:
-        return self._http.stats() if self._http is not None else (0, 0)
 
     # ----------------------------------------------------------------- warnings
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from staffterm.backends.base import Backend
 from staffterm.backends.coerce import require_text
 from staffterm.backends.placeos.convert import room_from_wire, zone_from_wire
+from staffterm.backends.remote import RemoteBackend
 from staffterm.capabilities import Capability
 from staffterm.clock import SYSTEM_CLOCK, Clock
 from staffterm.errors import (
@@ -55,7 +55,7 @@ class CalendarRef:
 
 
 
-class PlaceOSCore(Backend):
+class PlaceOSCore(RemoteBackend):
     provider: ClassVar[str] = "placeos"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {
@@ -160,15 +160,6 @@ class PlaceOSCore(Backend):
         )
         return auth, [s for s in (password, client_secret) if s]
 
-    def _ensure_clients(self) -> None:
-        if self._http is None or self._http.closed:
-            self._build_clients()
-
-    @property
-    def http(self) -> Any:
-        self._ensure_clients()
-        return self._http
-
     @property
     def engine(self) -> Any:
         """The raw engine API client (``staffterm placeos …`` commands call it directly)."""
@@ -181,20 +172,10 @@ class PlaceOSCore(Backend):
         self._ensure_clients()
         return self._staff
 
-    async def open(self) -> None:
-        # Building the clients resolves the secrets, and a secret command may take seconds (a password
-        # manager unlocking): do it in a worker thread so the console keeps painting.
-        if self._http is None or self._http.closed:
-            await asyncio.to_thread(self._ensure_clients)
-
     async def close(self) -> None:
-        if self._http is not None:
-            http, self._http = self._http, None
-            await http.aclose()
+        await super().close()
         self._rooms_loaded_at = None
 
-    def request_stats(self) -> tuple[int, int]:
-        return self._http.stats() if self._http is not None else (0, 0)
 
     # ----------------------------------------------------------------- warnings
 
