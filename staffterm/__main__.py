@@ -2,6 +2,6 @@
 
 import sys
 
-from staffterm.cli import main
+from staffterm.cli.main import main
 
 sys.exit(main())

@@ -5,10 +5,14 @@ seconds, Graph dateTime + timeZone, Google RFC 3339). All datetimes are timezone
 building's zone carries its IANA time zone so the UI can show times in the building's zone.
 
 Field names are the stable keys of the CLI's ``--json`` output: rename with care.
+
+Over 400 lines on purpose: it is the one vocabulary every layer shares, read as a whole; its
+sections (places, events, bookings, guests, directory) are each small.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -134,6 +138,26 @@ class RoomAvailability(Model):
         return not any(
             b.status not in (BusyStatus.FREE,) and b.start < end and start < b.end for b in self.blocks
         )
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A bookable thing that is not a meeting room: a desk, a parking space, a locker."""
+
+    id: str
+    type: str
+    name: str
+    zone_ids: tuple[str, ...] = ()
+    features: tuple[str, ...] = ()
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "name": self.name,
+            "zone_ids": list(self.zone_ids),
+            "features": list(self.features),
+        }
 
 
 # --------------------------------------------------------------------------- calendar events

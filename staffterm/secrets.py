@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -253,14 +253,6 @@ def _command_summary(command: str) -> str:
     program = _showable_program(argv)
     words = f"{len(argv)} word" + ("" if len(argv) == 1 else "s")
     return f"command {program}, {words}" if program else f"command, {words}"
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every occurrence of each known secret value in ``text`` with ``***``."""
-    # Longest first, so a secret that contains another is not left half-visible.
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
 
 
 def iter_secret_refs(node: Any, prefix: str = "") -> Iterator[tuple[str, SecretRef]]:

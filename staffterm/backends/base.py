@@ -20,11 +20,12 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, ClassVar
 
+from staffterm.capabilities import Capability
 from staffterm.errors import NotSupportedError
 from staffterm.models import (
+    Asset,
     Booking,
     BookingDraft,
     BookingPatch,
@@ -45,24 +46,6 @@ from staffterm.models import (
 )
 
 
-class Capability(StrEnum):
-    ZONES = "zones"
-    ROOMS = "rooms"
-    FREE_BUSY = "free_busy"
-    EVENTS = "events"
-    EVENT_WRITE = "event_write"
-    EVENT_APPROVAL = "event_approval"
-    BOOKINGS = "bookings"
-    BOOKING_APPROVAL = "booking_approval"
-    GUESTS = "guests"
-    USERS = "users"
-    GROUPS = "groups"
-    MANAGER = "manager"
-    CALENDARS = "calendars"
-    MAIL = "mail"
-    OUTBOX = "outbox"
-
-
 @dataclass(frozen=True)
 class CheckStep:
     """One step of trying a tenant (``staffterm config check``): what it proves, and whether the
@@ -75,7 +58,7 @@ class CheckStep:
     without: str = ""
 
 
-class Backend(abc.ABC):
+class Backend(abc.ABC):  # noqa: B024  (no abstract method: a backend overrides what it supports)
     """Base class: every method raises ``NotSupportedError`` unless a backend overrides it."""
 
     provider: ClassVar[str] = ""
@@ -99,10 +82,10 @@ class Backend(abc.ABC):
 
     # ----------------------------------------------------------------- lifecycle
 
-    async def open(self) -> None:
+    async def open(self) -> None:  # noqa: B027  (nothing to open unless a backend says so)
         """Acquire connections/clients. Called once before first use; safe to call twice."""
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027
         """Release connections/clients."""
 
     async def __aenter__(self) -> Backend:
@@ -162,6 +145,10 @@ class Backend(abc.ABC):
 
     async def get_room(self, room_id: str) -> Room:
         raise self._unsupported(Capability.ROOMS, "Reading a room")
+
+    async def list_assets(self, *, type: str | None = None, zone_id: str | None = None) -> list[Asset]:
+        """Desks, parking spaces, lockers: the bookable things that are not rooms."""
+        raise self._unsupported(Capability.BOOKINGS, "Listing desks and other assets")
 
     async def free_busy(
         self,

@@ -8,22 +8,10 @@ meeting's title masked if it is private, in the building's time zone.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from staffterm.errors import ConflictError
 from staffterm.models import Booking, Event, Room
-
-
-def format_local_span(start: datetime, end: datetime, tz_name: str | None) -> str:
-    """``2026-03-29 09:00–10:00 Europe/London`` — how clashes are described to an operator."""
-    zone = ZoneInfo(tz_name) if tz_name else timezone.utc
-    a = start.astimezone(zone)
-    b = end.astimezone(zone)
-    label = tz_name or "UTC"
-    if a.date() == b.date():
-        return f"{a:%Y-%m-%d %H:%M}–{b:%H:%M} {label}"
-    return f"{a:%Y-%m-%d %H:%M}–{b:%Y-%m-%d %H:%M} {label}"
+from staffterm.times import format_local_span
 
 
 def describe_clash(item: Event | Booking, tz_name: str | None) -> str:

@@ -108,7 +108,6 @@ from staffterm.config.loading import (
 from staffterm.config.models import (
     DEMO_TENANT,
     GOOGLE_DEFAULT_SCOPES,
-    PROVIDER_NAMES,
     Config,
     GoogleSettings,
     GraphSettings,
@@ -128,7 +127,6 @@ __all__ = [
     "CONFIG_FILE_NAME",
     "DEMO_TENANT",
     "GOOGLE_DEFAULT_SCOPES",
-    "PROVIDER_NAMES",
     "Config",
     "ConfigProblem",
     "GoogleSettings",

@@ -96,7 +96,8 @@ def check_config(config: Config) -> list[ConfigProblem]:
         if isinstance(settings, LocalSettings):
             continue
         if not settings.verify_tls:
-            add("warning", f"tenants.{name}.verify_tls", "TLS certificates are not checked; anyone on the network path can read the credentials")
+            add("warning", f"tenants.{name}.verify_tls",
+                "TLS certificates are not checked; anyone on the network path can read the credentials")
         for field_name in ("base_url", "authority_host", "graph_url", "calendar_url", "directory_url", "token_url"):
             url = getattr(settings, field_name, None)
             if url and url.startswith("http://") and not _loopback(urlsplit(url).hostname):

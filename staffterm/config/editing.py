@@ -20,9 +20,10 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+from staffterm.backends.registry import PROVIDER_NAMES
 from staffterm.config.checks import file_mode
 from staffterm.config.loading import parse_config_text, parse_toml, read_config_text
-from staffterm.config.models import DEMO_TENANT, PROVIDER_NAMES, TENANT_NAME_PATTERN, Config
+from staffterm.config.models import DEMO_TENANT, TENANT_NAME_PATTERN, Config
 from staffterm.errors import ConfigError
 from staffterm.secrets import SecretRef
 
@@ -279,7 +280,8 @@ def add_tenant(path: str | Path, name: str, provider: str, settings: Mapping[str
         )
     if provider not in PROVIDER_NAMES:
         raise ConfigError(
-            f"unknown provider {provider!r}", path=str(target), key=f"tenants.{name}.provider", hint=f"Use one of: {', '.join(PROVIDER_NAMES)}."
+            f"unknown provider {provider!r}", path=str(target), key=f"tenants.{name}.provider",
+            hint=f"Use one of: {', '.join(PROVIDER_NAMES)}."
         )
     if settings.get("provider", provider) != provider:
         raise ConfigError(
@@ -337,7 +339,8 @@ def remove_tenant(path: str | Path, name: str) -> Config:
     tenants = _tenants_of(old_raw, target)
     if name not in tenants:
         known = ", ".join(tenants) or "none"
-        raise ConfigError(f"{target}: there is no tenant {name!r}", path=str(target), key=f"tenants.{name}", hint=f"Known tenants: {known}.")
+        raise ConfigError(f"{target}: there is no tenant {name!r}", path=str(target), key=f"tenants.{name}",
+                          hint=f"Known tenants: {known}.")
     if len(tenants) == 1:
         raise ConfigError(
             f"{target}: tenants.{name}: cannot remove the last tenant",

@@ -11,9 +11,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from staffterm import paths
+from staffterm.backends.registry import PROVIDER_NAMES
 from staffterm.config.checks import file_mode, inline_secret_problems
 from staffterm.config.models import (
-    PROVIDER_NAMES,
     Config,
     GoogleSettings,
     GraphSettings,

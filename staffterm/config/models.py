@@ -3,6 +3,9 @@
 Unknown keys are rejected (``extra="forbid"``) so typos are caught. A validator that wants to
 name a key below the one pydantic reports returns its message through ``_at`` (see
 ``staffterm.config.loading``).
+
+Over 400 lines on purpose: one settings model per provider, each field with its validation,
+read as the config file's one reference.
 """
 
 from __future__ import annotations
@@ -395,9 +398,9 @@ def _tenant_name(name: str) -> str:
 
 
 TenantName = Annotated[str, AfterValidator(_tenant_name)]
+# One member per provider of backends/registry.py (each entry names its model here; a test holds them equal).
 TenantSettings: TypeAlias = LocalSettings | PlaceOSSettings | GraphSettings | GoogleSettings
 TenantConfig = Annotated[TenantSettings, Field(discriminator="provider")]
-PROVIDER_NAMES: tuple[str, ...] = ("local", "placeos", "graph", "google")
 
 
 # ---------------------------------------------------------------------------------------- the whole file

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from staffterm.backends.base import Backend, Capability
+from staffterm.backends.base import Backend
+from staffterm.capabilities import Capability
 from staffterm.errors import StafftermError
 from staffterm.models import BusyBlock, BusyStatus, Room
 

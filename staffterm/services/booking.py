@@ -3,6 +3,10 @@ desks, parking and other assets.
 
 Every write is checked before it is sent (times, room, clashes) so bad input changes nothing,
 and carries an idempotency key so a retried create never makes a second meeting.
+
+Over 400 lines: every write here shares the same checks (window, room, clashes, idempotency);
+reading and acting on existing bookings is ``bookings.py``, meetings as calendars show them
+``meetings.py``.
 """
 
 from __future__ import annotations

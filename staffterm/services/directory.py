@@ -1,4 +1,5 @@
-"""The people directory: search, a person's details (manager, groups, calendars), groups.
+"""The people directory: search, a person's details (manager, groups, calendars), groups, and the
+mail the site sent them (the local site's outbox).
 
 Backends differ in what they can tell (the local site has no groups, Google no managers); a
 person's details show what is available and list what is not instead of failing.
@@ -13,7 +14,7 @@ from typing import TypeVar
 
 from staffterm.backends.base import Backend
 from staffterm.errors import InvalidInputError, NotSupportedError
-from staffterm.models import Calendar, Group, User
+from staffterm.models import Calendar, Group, MailMessage, User
 
 T = TypeVar("T")
 
@@ -79,3 +80,7 @@ class DirectoryService:
             raise InvalidInputError("say which group (its id)", field="group_id")
         found = await self.backend.group_members(group_id.strip())
         return sorted(found, key=lambda u: (u.name or u.email).lower())
+
+    async def outbox(self, limit: int = 100) -> list[MailMessage]:
+        """The mail the site sent, as its backend keeps it (the local site's outbox)."""
+        return await self.backend.list_outbox(limit=limit)

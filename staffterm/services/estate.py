@@ -16,6 +16,7 @@ from collections.abc import Callable
 from staffterm.backends.base import Backend
 from staffterm.errors import NotSupportedError
 from staffterm.models import Room, Zone
+from staffterm.services.estate_index import EstateIndex
 
 
 class Estate:
@@ -28,6 +29,7 @@ class Estate:
         self._zones: list[Zone] | None = None
         self._rooms: list[Room] | None = None
         self._read_at: float | None = None
+        self._index: EstateIndex | None = None
         self._lock = asyncio.Lock()
 
     def invalidate(self) -> None:
@@ -44,6 +46,7 @@ class Estate:
                 if not self._fresh():  # another caller may have read it while this one waited
                     zones, rooms = await asyncio.gather(self._read_zones(), self.backend.list_rooms())
                     self._zones, self._rooms, self._read_at = list(zones), list(rooms), self._monotonic()
+                    self._index = None
         assert self._zones is not None and self._rooms is not None
         return list(self._zones), list(self._rooms)
 
@@ -58,3 +61,10 @@ class Estate:
 
     async def rooms(self) -> list[Room]:
         return (await self.load())[1]
+
+    async def index(self) -> EstateIndex:
+        """The estate's index (lookups by id, buildings, time zones), built once per read."""
+        zones, rooms = await self.load()
+        if self._index is None or self._index.zones != zones or self._index.rooms != rooms:
+            self._index = EstateIndex(zones, rooms)
+        return self._index

@@ -128,7 +128,8 @@ class KioskOutbox:
 
     def _entries(self, states: tuple[str, ...] | None) -> list[OutboxEntry]:
         with self._db() as db:
-            sql = "SELECT seq, tenant, guest_id, kiosk, notice_version, taken_at, state, notify_started_at, attempts, last_error, note FROM entries WHERE tenant = ?"
+            sql = ("SELECT seq, tenant, guest_id, kiosk, notice_version, taken_at, state, notify_started_at, attempts, "
+                   "last_error, note FROM entries WHERE tenant = ?")
             args: list[object] = [self.tenant]
             if states:
                 sql += f" AND state IN ({','.join('?' * len(states))})"

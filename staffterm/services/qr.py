@@ -92,7 +92,7 @@ def half_block_rows(matrix: list[list[bool]]) -> list[list[tuple[bool, bool]]]:
     for top_index in range(0, len(matrix), 2):
         top = matrix[top_index]
         bottom = matrix[top_index + 1] if top_index + 1 < len(matrix) else [False] * len(top)
-        rows.append(list(zip(top, bottom)))
+        rows.append(list(zip(top, bottom, strict=False)))
     return rows
 
 

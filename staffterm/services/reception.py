@@ -17,7 +17,8 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from pydantic import ValidationError
 
-from staffterm.backends.base import Backend, Capability
+from staffterm.backends.base import Backend
+from staffterm.capabilities import Capability
 from staffterm.clock import Clock
 from staffterm.errors import InvalidInputError, NotFoundError, NotSupportedError, StafftermError, invalid_input_from
 from staffterm.models import Event, Guest, GuestDraft, MailMessage, Room, Zone
@@ -47,6 +48,13 @@ class CheckInResult:
     already_checked_in: bool = False
     # Set when the backend itself tells the host (PlaceOS: its VisitorMailer on the check-in signal).
     notified_by: str | None = None
+
+    @property
+    def notified_by_label(self) -> str | None:
+        """How the desk names the provider that tells the host ("PlaceOS tells Ada Lovelace")."""
+        from staffterm.backends.registry import provider_label
+
+        return provider_label(self.notified_by) if self.notified_by else None
 
 
 @dataclass(frozen=True)
@@ -241,7 +249,8 @@ class ReceptionService:
         except StafftermError as exc:
             log.warning("could not look up the visit of %s: %s", guest.id, exc)
         resource_id = (
-            context.room.id if context.room else (context.building.id if context.building else (guest.zone_ids[0] if guest.zone_ids else ""))
+            context.room.id if context.room
+            else (context.building.id if context.building else (guest.zone_ids[0] if guest.zone_ids else ""))
         )
         visit_id = guest.event_id or guest.booking_id or guest.id
         try:

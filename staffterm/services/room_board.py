@@ -162,7 +162,7 @@ async def fetch_availability(
     availability: dict[str, RoomAvailability] = {}
     errors: list[str] = []
     failures: list[BaseException] = []
-    for window, result in zip(targets, results):
+    for window, result in zip(targets, results, strict=False):
         where = window.building.name if window.building else "rooms in no building"
         if isinstance(result, BaseException):
             if not isinstance(result, StafftermError):
@@ -266,6 +266,10 @@ class RoomBoard:
         self.backend = backend
         self.clock = clock
         self.estate = estate or Estate(backend)
+
+    async def free_busy(self, start: datetime, end: datetime, room_ids: Sequence[str]) -> list[RoomAvailability]:
+        """The rooms' free/busy as the backend tells it (blocks clipped to the window asked)."""
+        return await self.backend.free_busy(start, end, room_ids=list(room_ids))
 
     async def name_blocks(self, room: Room, blocks: list[BusyBlock], start: datetime, end: datetime) -> list[BusyBlock]:
         """``room``'s busy blocks named from its calendar (see ``block_names``)."""

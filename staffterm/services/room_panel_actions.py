@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from staffterm.backends.base import Backend, Capability
 from staffterm.clock import Clock
@@ -57,6 +57,12 @@ class PanelView:
 
 
 class RoomPanelService:
+    @classmethod
+    def for_session(cls, session: Any, room_id: str, rules: PanelRules, **kwargs: Any) -> RoomPanelService:
+        """The panel of ``room_id`` on an open session's backend, estate and booking service."""
+        return cls(session.backend, session.clock, room_id, rules, estate=session.estate, booking=session.booking,
+                   **kwargs)
+
     def __init__(
         self, backend: Backend, clock: Clock, room_id: str, rules: PanelRules,
         *, estate: Estate | None = None, booking: BookingService | None = None, memory: KioskMemory | None = None,

@@ -1,19 +1,25 @@
 """One tenant's working set: its backend, the clock, mail templates and the services over them.
 
 The console and the CLI each hold one ``Session`` per tenant; ``async with`` opens and closes
-the backend's connections.
+the backend's connections. The console reaches the backend only through these services and
+the few questions the session answers about it (what it can do, its request queue, its
+warnings, a check that it works).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from staffterm.backends.base import Backend
+from staffterm.capabilities import Capability
 from staffterm.clock import SYSTEM_CLOCK, Clock
 from staffterm.services.booking import BookingService
+from staffterm.services.bookings import BookingsService
 from staffterm.services.directory import DirectoryService
 from staffterm.services.estate import Estate
 from staffterm.services.mail_templates import MailTemplates
+from staffterm.services.meetings import MeetingsService
 from staffterm.services.reception import ReceptionService
 from staffterm.services.room_board import RoomBoard
 
@@ -45,12 +51,32 @@ class Session:
         self.booking = BookingService(backend, self.clock, self.estate, **horizon)
         self.reception = ReceptionService(backend, self.templates, self.clock, sender=sender, estate=self.estate)
         self.directory = DirectoryService(backend)
+        self.bookings = BookingsService(backend)
+        self.meetings = MeetingsService(backend)
+
+    def supports(self, capability: Capability) -> bool:
+        """Whether this tenant's backend can do it: the console hides what it cannot."""
+        return self.backend.supports(capability)
+
+    def request_stats(self) -> tuple[int, int]:
+        """Requests queued and in flight (0, 0 for a backend without a network queue)."""
+        return self.backend.request_stats()
+
+    def on_warning(self, sink: Callable[[str], None] | None) -> None:
+        """Where the backend's warnings (a partial read, a capped listing) go."""
+        self.backend.warning_sink = sink
+
+    async def check(self) -> Any:
+        """Try this open tenant the way ``staffterm config check`` does (a ``TenantCheck``)."""
+        from staffterm.services.tenant_check import check_open_backend
+
+        return await check_open_backend(self.tenant_name, self.provider, self.backend)
 
     @classmethod
     def from_config(cls, config: Config, tenant: str | None = None, *, clock: Clock | None = None) -> Session:
         """The session for ``tenant`` (the config's default when None); the backend is built but
         not opened. Only the configured provider's module is imported."""
-        from staffterm.backends import create_backend
+        from staffterm.backends.registry import create_backend
 
         name, settings = config.tenant(tenant)
         provider: str = settings.provider

@@ -126,7 +126,7 @@ async def check_open_backend(tenant: str, provider: str, backend: Backend) -> Te
 
 async def check_tenant(config: Config, name: str, *, clock: Clock | None = None) -> TenantCheck:
     """Build the tenant's backend from the config and try it; never raises."""
-    from staffterm.backends import create_backend
+    from staffterm.backends.registry import create_backend
 
     settings = config.tenants.get(name)
     if settings is None:

@@ -3,16 +3,18 @@
 Nothing here waits on I/O: the first screen paints at once, then the config is read and the
 backend opened in a worker; data refreshes on its own (``ui.refresh_seconds``), on ``r``, and when
 the day rolls over at midnight in the building's zone. Every worker error becomes a notification.
+
+Over 400 lines: the shell's session, refresh, keys and themes are each short; the modes live in
+``modes``, the palette in ``palette``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-import importlib
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -22,15 +24,11 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from staffterm.ui.connection import ConnectionState
+from staffterm.ui.modes import SCREENS, screen_factory
 
-# mode name -> (module, class, title, keys). Imported when first shown, not at start-up.
-SCREENS: dict[str, tuple[str, str, str]] = {
-    "zones": ("staffterm.ui.screens.zones", "ZonesScreen", "Zones"),
-    "timeline": ("staffterm.ui.screens.timeline", "TimelineScreen", "Timeline"),
-    "bookings": ("staffterm.ui.screens.bookings", "BookingsScreen", "Bookings"),
-    "guests": ("staffterm.ui.screens.guests", "GuestsScreen", "Guests"),
-    "admin": ("staffterm.ui.screens.admin", "AdminScreen", "Admin"),
-}
+if TYPE_CHECKING:
+    from staffterm.services.estate_index import EstateIndex
+    from staffterm.services.session import Session
 
 
 def _palette_commands():
@@ -40,18 +38,10 @@ def _palette_commands():
     return StafftermCommands
 
 
-def _screen_factory(mode: str):
-    def make() -> Screen:
-        module_name, class_name, _ = SCREENS[mode]
-        return getattr(importlib.import_module(module_name), class_name)()
-
-    return make
-
-
 class StafftermApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "staffterm"
-    MODES = {mode: _screen_factory(mode) for mode in SCREENS}
+    MODES = {mode: screen_factory(mode) for mode in SCREENS}
     DEFAULT_MODE = "zones"
     COMMANDS = App.COMMANDS | {_palette_commands}
     BINDINGS = [
@@ -77,7 +67,7 @@ class StafftermApp(App[int]):
         config_path: Path | None = None,
         tenant: str | None = None,
         clock: Any = None,
-        session: Any = None,
+        session: Session | None = None,
         ui_state_path: Path | None = None,
     ) -> None:
         super().__init__()
@@ -87,10 +77,10 @@ class StafftermApp(App[int]):
         self._config_path = config_path
         self._tenant = tenant
         self._clock = clock
-        self.session = session
+        self.session: Session | None = session
         self._owns_session = session is None
         self._ui_state_path = ui_state_path
-        self.catalog: Any = None
+        self.catalog: EstateIndex | None = None
         self.building_id: str | None = None
         self.refresh_seconds = 60
         self.connection = ConnectionState()
@@ -183,7 +173,7 @@ class StafftermApp(App[int]):
     # ----------------------------------------------------------------- session
 
     def get_default_screen(self) -> Screen:
-        return _screen_factory(self.DEFAULT_MODE)()
+        return screen_factory(self.DEFAULT_MODE)()
 
     def on_mount(self) -> None:
         if self.session is not None:
@@ -214,7 +204,7 @@ class StafftermApp(App[int]):
 
     async def _after_session_open(self, config: Any) -> None:
         session = self.session
-        session.backend.warning_sink = self._backend_warning
+        session.on_warning(self._backend_warning)
         self.config = config
         if self._clock is None:
             self._clock = session.clock
@@ -252,11 +242,9 @@ class StafftermApp(App[int]):
         self.notify(message, title="Partial results", severity="warning", markup=False, timeout=10)
 
     async def load_catalog(self) -> None:
-        from staffterm.ui.catalog import Catalog
-
-        # The session's estate: shared with the services, so a screen's load reads it no more.
-        zones, rooms = await self.session.estate.load()
-        self.catalog = Catalog(zones=zones, rooms=rooms)
+        # The session's estate and its one index: shared with the services, so a screen's load
+        # reads it no more.
+        self.catalog = await self.session.estate.index()
 
     async def on_unmount(self) -> None:
         if self.session is not None and self._owns_session:
@@ -336,7 +324,7 @@ class StafftermApp(App[int]):
             self.notify(f"The {mode} screen is not available: {exc}", severity="error", markup=False)
 
     def action_help(self) -> None:
-        from staffterm.ui.screens.help import HelpScreen
+        from staffterm.ui.dialogs.help import HelpScreen
 
         self.push_screen(HelpScreen(self.screen))
 
@@ -345,7 +333,7 @@ class StafftermApp(App[int]):
             self.notify("Still connecting…", timeout=3)
             return
         try:
-            from staffterm.ui.screens.find_room import FindRoomScreen
+            from staffterm.ui.dialogs.find_room import FindRoomScreen
         except ModuleNotFoundError:
             self.notify("Finding a free room is not available yet.", severity="warning")
             return
@@ -382,7 +370,7 @@ class StafftermApp(App[int]):
         text.append("   ● " if style == "green" else "   ○ ", style=style)
         text.append(label, style=style)
         # The request queue, while there is one: an idle queue is not worth a desk's attention.
-        queued, in_flight = session.backend.request_stats()
+        queued, in_flight = session.request_stats()
         if queued or in_flight:
             text.append(f"   {queued} queued · {in_flight} in flight", style="bold" if queued else "dim")
         return text

@@ -72,10 +72,8 @@ class StafftermCommands(Provider):
     def actions(self) -> list[PaletteAction]:
         app: Any = self.app
         found: list[PaletteAction] = []
-        try:
-            from staffterm.ui.app import SCREENS
-        except ImportError:  # pragma: no cover - the palette is only used inside the app
-            SCREENS = {}
+        from staffterm.ui.modes import SCREENS
+
         for mode, (_, _, title) in SCREENS.items():
             found.append(PaletteAction(f"Go to {title}", f"Show the {title} screen", partial(app.action_show, mode)))
         found += [
@@ -87,9 +85,9 @@ class StafftermCommands(Provider):
         ]
         session = getattr(app, "session", None)
         if session is not None:
-            from staffterm.backends.base import Capability
+            from staffterm.capabilities import Capability
 
-            if session.backend.supports(Capability.OUTBOX):
+            if session.supports(Capability.OUTBOX):
                 found.append(PaletteAction("Mail outbox", "Mails this site sent (Admin · Mail)",
                                            partial(self._admin_tab, "mail")))
         catalog = getattr(app, "catalog", None)
@@ -158,10 +156,10 @@ class StafftermCommands(Provider):
         text = query.strip()
         if session is None or len(text) < MIN_PEOPLE_QUERY:
             return []
-        from staffterm.backends.base import Capability
+        from staffterm.capabilities import Capability
         from staffterm.errors import StafftermError
 
-        if not session.backend.supports(Capability.USERS):
+        if not session.supports(Capability.USERS):
             return []
         try:
             people = await session.directory.search_people(text, limit=MAX_PER_KIND)
@@ -193,10 +191,10 @@ class StafftermCommands(Provider):
         session = getattr(self.app, "session", None)
         if session is None:
             return []
-        from staffterm.backends.base import Capability
+        from staffterm.capabilities import Capability
         from staffterm.errors import StafftermError
 
-        if not session.backend.supports(Capability.GUESTS):
+        if not session.supports(Capability.GUESTS):
             return []
         try:
             return await session.reception.expected_today(getattr(self.app, "building_id", None))
@@ -208,7 +206,7 @@ class StafftermCommands(Provider):
 
     def _open_room(self, room_id: str) -> None:
         try:
-            from staffterm.ui.screens.room_day import RoomDayScreen
+            from staffterm.ui.screens.room_day.screen import RoomDayScreen
         except ModuleNotFoundError:
             self.app.notify("The room's day screen is not available in this version.", severity="warning")
             return

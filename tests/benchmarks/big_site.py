@@ -16,7 +16,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from staffterm.backends.local_schema import migrate
+from staffterm.backends.local.schema import migrate
 
 LONDON = "Europe/London"
 ORG = "zone-org"

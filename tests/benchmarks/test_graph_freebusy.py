@@ -80,7 +80,8 @@ async def test_free_busy_of_1000_rooms(monkeypatch, tmp_path, rate, in_flight):
     throttled = sum(fake.limiter.rejected.values())
     print(f"\nrate_limit={rate} max_in_flight={in_flight}: {len(fake.requests)} requests "
           f"(least {least_requests}), {len(fake.inner_requests)} getSchedule calls (least {calls}), "
-          f"{throttled} 429s, {elapsed:.3f} s ({fake.serving_seconds:.3f} s in the fake) -> {wall:.3f} s vs lower bound {bound:.3f} s ({wall / bound:.2f}x)")
+          f"{throttled} 429s, {elapsed:.3f} s ({fake.serving_seconds:.3f} s in the fake) -> {wall:.3f} s "
+          f"vs lower bound {bound:.3f} s ({wall / bound:.2f}x)")
     assert len(found) == ROOMS and all(a.error is None for a in found)  # no room lost to throttling
     assert len(fake.inner_requests) == calls and throttled == 0
     assert max(fake.limiter.peak.values()) <= 4

@@ -23,11 +23,11 @@ import sqlite3
 import time
 from datetime import timedelta
 
-from staffterm.backends.local import LocalBackend
+from staffterm.backends.local.backend import LocalBackend
 from staffterm.clock import FrozenClock
+from staffterm.services.estate_index import EstateIndex
 from staffterm.services.session import Session
-from staffterm.ui.catalog import Catalog
-from staffterm.ui.screens.zones import building_views
+from staffterm.ui.screens.zones.screen import building_views
 from tests.benchmarks.big_site import NOW, SiteShape, build_site, level_id, room_id
 
 RUNS = 9
@@ -91,7 +91,7 @@ async def _measure(tmp_path) -> None:
     async with Session(backend, clock=clock) as session:
         snapshot = await session.board.load(None)
         zones, rooms = await session.estate.load()
-        catalog = Catalog(zones, rooms)
+        catalog = EstateIndex(zones, rooms)
         report("Zones screen grouping", best_of(lambda: building_views(catalog, snapshot, NOW)),
                "one status pass", best_of(lambda: snapshot.statuses_at(NOW)))
 

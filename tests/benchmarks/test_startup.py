@@ -46,7 +46,7 @@ Bare().run()
 
 CONSOLE = HARNESS + """
 import sys
-from staffterm.cli import main
+from staffterm.cli.main import main
 sys.exit(main([]))
 """
 

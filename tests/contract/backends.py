@@ -18,8 +18,8 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from staffterm.backends import create_backend
 from staffterm.backends.base import Backend
+from staffterm.backends.registry import create_backend
 from staffterm.clock import FrozenClock
 from staffterm.config.models import GraphSettings, LocalSettings, PlaceOSSettings
 from tests.fakes.graph import seed as graph_seed

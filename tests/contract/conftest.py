@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from staffterm.backends import backend_class
 from staffterm.backends.base import Backend
+from staffterm.backends.registry import backend_class
 from staffterm.clock import FrozenClock
 from tests.contract.backends import CONTRACT_BACKENDS, ContractBackend, Scenario
 from tests.contract.needs import MARK, capabilities_of, skip_reason

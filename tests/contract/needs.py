@@ -17,7 +17,7 @@ from types import ModuleType
 
 import pytest
 
-from staffterm.backends.base import Capability
+from staffterm.capabilities import Capability
 
 MARK = "needs"
 needs = getattr(pytest.mark, MARK)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from staffterm.backends.base import Capability
+from staffterm.capabilities import Capability
 from staffterm.errors import ConflictError, InvalidInputError, NotFoundError, StafftermError
 from staffterm.models import Booking, BookingDraft, BookingPatch, BookingQuery, BookingState
 from tests.contract.needs import needs

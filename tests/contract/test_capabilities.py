@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from staffterm.backends import backend_class
-from staffterm.backends.base import Backend, Capability
-from staffterm.config.models import PROVIDER_NAMES
+from staffterm.backends.base import Backend
+from staffterm.backends.registry import PROVIDER_NAMES, backend_class
+from staffterm.capabilities import Capability
 from staffterm.errors import NotSupportedError
 from staffterm.models import BookingDraft, EventDraft, GuestDraft, MailMessage
 from tests.contract.backends import CONTRACT_BACKENDS, ContractBackend, Scenario

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from staffterm.backends.base import Capability
+from staffterm.capabilities import Capability
 from staffterm.errors import InvalidInputError, NotFoundError
 from staffterm.models import MailMessage
 from tests.contract.needs import needs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from staffterm.backends.base import Capability
+from staffterm.capabilities import Capability
 from staffterm.errors import InvalidInputError, NotFoundError, StafftermError
 from staffterm.models import GuestDraft, GuestPatch
 from tests.contract.needs import needs

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from staffterm.backends.base import Capability
+from staffterm.capabilities import Capability
 from staffterm.errors import InvalidInputError, NotFoundError
 from staffterm.models import ZoneKind
 from tests.contract.needs import needs

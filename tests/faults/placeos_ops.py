@@ -20,9 +20,9 @@ from staffterm.backends.placeos.staff_common import REQUEST_ID_KEY
 from staffterm.clock import FrozenClock
 from staffterm.config.models import PlaceOSSettings
 from staffterm.models import BookingDraft, BookingPatch, BookingQuery, EventDraft
+from tests.fakes.placeos.server import FakePlaceOS
 from tests.faults.proxy import FaultPlan, FaultyTransport
 from tests.faults.soak import Operation
-from tests.fakes.placeos.server import FakePlaceOS
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 ROOMS = ["sys-ada", "sys-babbage", "sys-curie", "sys-darwin", "sys-hopper", "sys-kelvin", "sys-newton"]

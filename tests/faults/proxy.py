@@ -20,7 +20,7 @@ from enum import Enum
 import httpx
 
 
-class Fault(str, Enum):
+class Fault(str, Enum):  # noqa: UP042  (str(Fault.X) names the member in reports; StrEnum would not)
     THROTTLED = "429 with Retry-After"
     THROTTLED_BARE = "429 without Retry-After"
     UNAVAILABLE_BEFORE = "503 before the server acted"

@@ -75,7 +75,8 @@ class Report:
             f"faults injected: {sum(self.faults.values())}",
             *[f"  {count:5d}  {kind}" for kind, count in sorted(self.faults.items())],
             "  landed on: " + (", ".join(f"{k} {v}" for k, v in sorted(self.fault_targets.items())) or "-"),
-            f"writes done: {self.writes_done} ({self.writes_done_reply_lost} said done without their reply), failed (not applied): {self.writes_failed}, "
+            f"writes done: {self.writes_done} ({self.writes_done_reply_lost} said done without their reply), "
+            f"failed (not applied): {self.writes_failed}, "
             f"may have happened (said so): {self.writes_uncertain}; reads failed: {self.reads_failed}",
             f"lost writes: {self.lost_writes}",
             f"duplicates: {self.duplicates}",

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from staffterm.backends.local import LocalBackend
+from staffterm.backends.local.backend import LocalBackend
 from staffterm.clock import FrozenClock
 from staffterm.services.session import Session
 

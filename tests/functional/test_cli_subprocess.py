@@ -51,7 +51,7 @@ def test_rooms_json_on_an_empty_config_dir_lists_the_demo_rooms(tmp_path):
 def test_a_cli_query_imports_no_textual(tmp_path):
     code = (
         "import io, contextlib, sys, json\n"
-        "from staffterm.cli import main\n"
+        "from staffterm.cli.main import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    rc = main(['rooms', '--json'])\n"
         "print(json.dumps({'rc': rc, 'mods': sorted(sys.modules)}))\n"

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from staffterm.backends.local import LocalBackend
+from staffterm.backends.local.backend import LocalBackend
 from staffterm.clock import FrozenClock
 from staffterm.errors import UnavailableError
 from staffterm.services.session import Session
@@ -54,10 +54,10 @@ async def test_console_lists_buildings_levels_rooms_with_status(session, size):
         assert any(label.startswith("New York — Hudson Yards") for label in labels)
         assert any(label.startswith("Level 1") for label in labels)
         rooms = await session.backend.list_rooms()
-        assert len([l for l in labels if "seats" in l]) == len(rooms)
+        assert len([label for label in labels if "seats" in label]) == len(rooms)
         # Every room shows a status; at 10:00 London some rooms are busy and some free.
-        assert any("busy until" in l for l in labels)
-        assert any("free" in l for l in labels)
+        assert any("busy until" in label for label in labels)
+        assert any("free" in label for label in labels)
 
 
 async def test_selecting_a_room_shows_its_day(session):
@@ -75,7 +75,7 @@ async def test_selecting_a_room_shows_its_day(session):
         # Enter opens the room's day, with its actions.
         await pilot.press("enter")
         await _loaded(pilot, app)
-        from staffterm.ui.screens.room_day import RoomDayScreen
+        from staffterm.ui.screens.room_day.screen import RoomDayScreen
 
         assert isinstance(app.screen, RoomDayScreen) and app.screen.room_id == room_id
 

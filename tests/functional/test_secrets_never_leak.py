@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from staffterm.cli import main
+from staffterm.cli.main import main
 from staffterm.clock import FrozenClock
 from staffterm.config.editing import toml_string
 from tests.fakes.placeos import auth as fake_auth

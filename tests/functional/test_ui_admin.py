@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
@@ -9,9 +10,9 @@ from typing import ClassVar
 import pytest
 from textual.widgets import Checkbox, DataTable, Input, Select, Static, TabbedContent
 
-from staffterm.backends import PROVIDERS
-from staffterm.backends.base import Capability
-from staffterm.backends.local import LocalBackend
+from staffterm.backends.local.backend import LocalBackend
+from staffterm.backends.registry import PROVIDERS
+from staffterm.capabilities import Capability
 from staffterm.errors import NotSupportedError, StafftermError
 from staffterm.services.session import Session
 from staffterm.ui.app import StafftermApp
@@ -44,7 +45,7 @@ def write_config(tmp_path: Path, *, broken: bool = True) -> Path:
 def config_app(tmp_path, frozen_clock, monkeypatch):
     from staffterm.config import load_config
 
-    monkeypatch.setitem(PROVIDERS, "placeos", ABSENT_BACKEND)
+    monkeypatch.setitem(PROVIDERS, "placeos", dataclasses.replace(PROVIDERS["placeos"], backend=ABSENT_BACKEND))
 
     def make(**kwargs) -> StafftermApp:
         config = load_config(write_config(tmp_path, **kwargs))
@@ -313,7 +314,7 @@ def test_period_rules():
     from zoneinfo import ZoneInfo
 
     from staffterm.errors import InvalidInputError
-    from staffterm.ui.screens.admin_period import MAX_PERIOD_DAYS, period_window
+    from staffterm.ui.screens.admin.period import MAX_PERIOD_DAYS, period_window
 
     tz = ZoneInfo("America/New_York")
     first, last, start, end = period_window("today", "+1", tz, NOW)  # 05:00 in New York

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from textual.widgets import Input, Select
 
-from staffterm.backends.local import LocalBackend
+from staffterm.backends.local.backend import LocalBackend
 from staffterm.models import BookingQuery
 from staffterm.services.session import Session
 from staffterm.ui.app import StafftermApp
@@ -31,7 +31,7 @@ async def _open(pilot, app):
     await settle(pilot, app)
     await pilot.press("f4")
     await settle(pilot, app)
-    from staffterm.ui.screens.bookings import BookingsScreen
+    from staffterm.ui.screens.bookings.screen import BookingsScreen
 
     assert isinstance(app.screen, BookingsScreen)
     return app.screen
@@ -155,7 +155,7 @@ async def test_delete_asks_first_and_no_keeps_the_booking(make_app, demo_session
         await _highlight(pilot, screen, DANIELS_DESK)
         await pilot.press("delete")
         await pilot.pause()
-        from staffterm.ui.screens.booking_confirm import ConfirmDialog
+        from staffterm.ui.dialogs.confirm import ConfirmDialog
 
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("n")
@@ -177,7 +177,7 @@ async def test_create_a_desk_booking_on_behalf_of_someone(make_app, demo_session
         screen = await _open(pilot, app)
         await pilot.press("c")
         await settle(pilot, app)
-        from staffterm.ui.screens.booking_form import BookingFormModal
+        from staffterm.ui.dialogs.booking_form import BookingFormModal
 
         form = app.screen
         assert isinstance(form, BookingFormModal)
@@ -286,7 +286,7 @@ async def test_check_in_too_early_says_when_it_opens(make_app, demo_session):
 
 
 async def test_a_backend_without_approvals_hides_approve_and_reject(tmp_path, frozen_clock):
-    from staffterm.backends.base import Capability
+    from staffterm.capabilities import Capability
 
     class NoApprovals(LocalBackend):
         capabilities = LocalBackend.capabilities - {Capability.BOOKING_APPROVAL}
@@ -407,7 +407,7 @@ async def test_enter_shows_details_with_history(make_app):
         await _highlight(pilot, screen, PENDING_PARKING)
         await pilot.press("enter")
         await pilot.pause()
-        from staffterm.ui.screens.booking_detail import BookingDetailModal
+        from staffterm.ui.dialogs.booking_detail import BookingDetailModal
 
         assert isinstance(app.screen, BookingDetailModal)
         facts = str(app.screen.query_one("#booking-facts").content)

@@ -46,7 +46,7 @@ async def test_booking_a_room_free_now_for_30_minutes_takes_three_keys_from_laun
             await pilot.press(key)
             await settle(pilot, app)
 
-        from staffterm.ui.screens.find_room import FindRoomScreen
+        from staffterm.ui.dialogs.find_room import FindRoomScreen
 
         await press("n")
         assert isinstance(app.screen, FindRoomScreen)
@@ -120,8 +120,8 @@ async def test_reachable_from_the_guests_screen_while_typing_a_name(make_app):
         await settle(pilot, app)
         await pilot.press("f5")
         await settle(pilot, app)
-        from staffterm.ui.screens.find_room import FindRoomScreen
-        from staffterm.ui.screens.guests import GuestsScreen
+        from staffterm.ui.dialogs.find_room import FindRoomScreen
+        from staffterm.ui.screens.guests.screen import GuestsScreen
 
         guests = app.screen
         assert isinstance(guests, GuestsScreen) and isinstance(app.focused, Input)
@@ -142,7 +142,7 @@ async def test_reachable_from_the_timeline_screen(make_app):
         await settle(pilot, app)
         await pilot.press("f3")
         await settle(pilot, app)
-        from staffterm.ui.screens.find_room import FindRoomScreen
+        from staffterm.ui.dialogs.find_room import FindRoomScreen
 
         assert app.focused is app.screen.query_one("#timeline")
         await pilot.press("n")
@@ -159,7 +159,7 @@ async def _open_form(pilot, app):
     await settle(pilot, app)
     await pilot.press("enter")
     await settle(pilot, app)
-    from staffterm.ui.screens.book_room import BookRoomScreen
+    from staffterm.ui.dialogs.book_room import BookRoomScreen
 
     assert isinstance(app.screen, BookRoomScreen)
     return app.screen
@@ -211,7 +211,7 @@ async def test_the_form_refuses_bad_input_books_nothing_and_keeps_every_value(ma
         assert await events_in(demo_session, room_id) == before
         await pilot.press("escape")
         await settle(pilot, app)
-        from staffterm.ui.screens.find_room import FindRoomScreen
+        from staffterm.ui.dialogs.find_room import FindRoomScreen
 
         assert isinstance(app.screen, FindRoomScreen)  # cancelled: back to the list
 
@@ -235,7 +235,7 @@ def test_attendees_and_clock_parsing():
     import pytest
 
     from staffterm.errors import InvalidInputError
-    from staffterm.ui.screens.book_room import parse_attendees, parse_clock
+    from staffterm.ui.dialogs.book_room import parse_attendees, parse_clock
 
     assert parse_attendees(" A@x.io; b@y.io ,a@x.io,, ") == ["a@x.io", "b@y.io"]
     with pytest.raises(InvalidInputError) as caught:

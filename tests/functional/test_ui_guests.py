@@ -14,10 +14,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from textual.widgets import Input
 
-from staffterm.ui.screens.guest_export import ExportScreen
-from staffterm.ui.screens.guest_pass import PassScreen, SavePassScreen
-from staffterm.ui.screens.guest_walk_in import WalkInScreen
-from staffterm.ui.screens.guests import GuestsScreen
+from staffterm.ui.dialogs.guest_export import ExportScreen
+from staffterm.ui.dialogs.guest_pass import PassScreen, SavePassScreen
+from staffterm.ui.dialogs.guest_walk_in import WalkInScreen
+from staffterm.ui.screens.guests.screen import GuestsScreen
 from staffterm.ui.widgets.person_picker import PersonPicker
 from staffterm.ui.widgets.qr_view import QrView, qr_text
 from tests.functional.conftest import NOW, settle

@@ -42,7 +42,7 @@ async def test_finds_a_room_by_partial_name_and_opens_its_day(make_app):
         hits = await search(app, "thame")
         rooms = [h for h in hits if str(h.text).startswith("Room ")]
         assert rooms and texts(rooms)[0] == "Room Thames · London"
-        from staffterm.ui.screens.room_day import RoomDayScreen
+        from staffterm.ui.screens.room_day.screen import RoomDayScreen
 
         await run(rooms[0], pilot)
         assert isinstance(app.screen, RoomDayScreen)

@@ -22,20 +22,21 @@ from zoneinfo import ZoneInfo
 import httpx
 from textual.widgets import Input, Select
 
-from staffterm.ui.screens.booking_confirm import ConfirmDialog
-from staffterm.ui.screens.booking_form import BookingFormModal
-from staffterm.ui.screens.booking_rows import COLUMNS
-from staffterm.ui.screens.bookings import BookingsScreen
-from staffterm.ui.screens.guest_export import ExportScreen
-from staffterm.ui.screens.guest_pass import PassScreen
-from staffterm.ui.screens.guest_walk_in import WalkInScreen
-from staffterm.ui.screens.guests import GuestsScreen
+from staffterm.ui.dialogs.booking_form import BookingFormModal
+from staffterm.ui.dialogs.confirm import ConfirmDialog
+from staffterm.ui.dialogs.guest_export import ExportScreen
+from staffterm.ui.dialogs.guest_pass import PassScreen
+from staffterm.ui.dialogs.guest_walk_in import WalkInScreen
+from staffterm.ui.screens.bookings.rows import COLUMNS
+from staffterm.ui.screens.bookings.screen import BookingsScreen
+from staffterm.ui.screens.guests.screen import GuestsScreen
 from staffterm.ui.widgets.person_picker import PersonPicker
 from staffterm.ui.widgets.qr_view import QrView
 from staffterm.ui.widgets.status_header import StatusHeader
 from tests.fakes.placeos.server import FakePlaceOS
 from tests.functional.conftest import settle
 from tests.functional.placeos_fixtures import *  # noqa: F403
+from tests.functional.placeos_fixtures import SYDNEY
 
 SYDNEY_TZ = ZoneInfo("Australia/Sydney")
 ADA_DESK, ALAN_DESK, GRACE_BAY, JANE, OMAR, LI_WEI = "1001", "1002", "1003", "1004", "1005", "1006"
@@ -462,7 +463,8 @@ async def test_check_in_a_visitor_booking_guest_placeos_tells_the_host(make_plac
         await settle(pilot, app)
         assert not jane["checked_in"]
         assert stored(placeos_fake, JANE)["checked_out_at"] == placeos_fake.now_epoch()  # the visit booking too
-        assert placeos_fake.requests_to("POST", f"/api/staff/v1/bookings/{JANE}/guests/jane.visitor@example.com/check_in")[-1].url.params["state"] == "false"
+        check_in = f"/api/staff/v1/bookings/{JANE}/guests/jane.visitor@example.com/check_in"
+        assert placeos_fake.requests_to("POST", check_in)[-1].url.params["state"] == "false"
         assert cells(screen, JANE_VISIT)[4] == "left 10:00"
         assert any(m == "Checked out Jane Visitor at 10:00" for _, m in seen)
     assert placeos_fake.server_errors == []
@@ -484,7 +486,9 @@ async def test_check_in_a_meeting_guest_checks_in_the_event_attendee(make_placeo
         assert attendee(placeos_fake, "sam.client@partner.example", event_id="evt-0003")["checked_in"]
         assert cells(screen, SAM_VISIT)[4] == "arrived"  # PlaceOS keeps no check-in time for meeting guests
         assert ("information", "Checked in Sam Client — PlaceOS tells Grace Hopper") in seen
-        assert screen.query_one("#guest-qr", QrView).payload == "VISIT:sam.client@partner.example,sys-ada,evt-0003,grace.hopper@acme.example"
+        assert screen.query_one("#guest-qr", QrView).payload == (
+            "VISIT:sam.client@partner.example,sys-ada,evt-0003,grace.hopper@acme.example"
+        )
     assert placeos_fake.server_errors == []
 
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from textual.widgets import Checkbox, DataTable, Input, Select, Static, Tree
 
-from staffterm.ui.screens.room_day import RoomDayScreen
+from staffterm.ui.screens.room_day.screen import RoomDayScreen
 from tests.fakes.placeos.server import FakePlaceOS
 from tests.functional.conftest import settle
 from tests.functional.placeos_fixtures import *  # noqa: F403
@@ -443,7 +443,7 @@ async def test_end_a_running_meeting_early_and_move_another(make_placeos_app, pl
         await _highlight(pilot, screen, lunch["id"])
         await pilot.press("m")
         await settle(pilot, app)
-        from staffterm.ui.screens.meeting_move import MoveMeetingModal
+        from staffterm.ui.dialogs.move_meeting import MoveMeetingModal
 
         modal = app.screen
         assert isinstance(modal, MoveMeetingModal)
@@ -470,7 +470,7 @@ async def test_cancel_a_meeting_for_everyone_with_a_comment(make_placeos_app, pl
         await _highlight(pilot, screen, visit["id"])
         await pilot.press("c")
         await pilot.pause()
-        from staffterm.ui.screens.meeting_dialogs import CommentDialog
+        from staffterm.ui.dialogs.meeting import CommentDialog
 
         assert isinstance(app.screen, CommentDialog)
         assert app.screen.query_one("#dialog-notify", Checkbox).value is True
@@ -516,7 +516,7 @@ async def test_approve_one_request_for_an_approval_room_and_reject_another(
         await _highlight(pilot, screen, request.id)
         await pilot.press("j")
         await pilot.pause()
-        from staffterm.ui.screens.booking_confirm import ConfirmDialog
+        from staffterm.ui.dialogs.confirm import ConfirmDialog
 
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")

@@ -15,7 +15,7 @@ import pytest
 from textual.widgets import Checkbox, Input
 
 from staffterm.models import ResponseStatus
-from staffterm.ui.screens.room_day import RoomDayScreen
+from staffterm.ui.screens.room_day.screen import RoomDayScreen
 from tests.functional.conftest import NOW, settle
 
 LONDON = ZoneInfo("Europe/London")
@@ -154,7 +154,7 @@ async def test_extend_by_typed_minutes(make_app, demo_session):
         await _highlight(pilot, screen, VENDOR_BRIEFING)
         await pilot.press("E")
         await pilot.pause()
-        from staffterm.ui.screens.meeting_dialogs import ExtendDialog
+        from staffterm.ui.dialogs.meeting import ExtendDialog
 
         dialog = app.screen
         assert isinstance(dialog, ExtendDialog)
@@ -195,7 +195,7 @@ async def test_move_to_a_free_room(make_app, demo_session):
         await _highlight(pilot, screen, VENDOR_BRIEFING)
         await pilot.press("m")
         await settle(pilot, app)
-        from staffterm.ui.screens.meeting_move import MoveMeetingModal
+        from staffterm.ui.dialogs.move_meeting import MoveMeetingModal
 
         modal = app.screen
         assert isinstance(modal, MoveMeetingModal)
@@ -221,7 +221,7 @@ async def test_cancel_with_a_comment_tells_the_attendees(make_app, demo_session)
         before = await demo_session.backend.list_outbox()
         await pilot.press("c")
         await pilot.pause()
-        from staffterm.ui.screens.meeting_dialogs import CommentDialog
+        from staffterm.ui.dialogs.meeting import CommentDialog
 
         assert isinstance(app.screen, CommentDialog)
         assert app.screen.query_one("#dialog-notify", Checkbox).value is True
@@ -308,7 +308,7 @@ async def test_reject_a_request_asks_first_then_cancels_it(make_app, demo_sessio
         await _highlight(pilot, screen, AWAITING_1400)
         await pilot.press("j")
         await pilot.pause()
-        from staffterm.ui.screens.booking_confirm import ConfirmDialog
+        from staffterm.ui.dialogs.confirm import ConfirmDialog
 
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
@@ -365,8 +365,8 @@ async def test_enter_on_a_room_in_zones_opens_its_day(make_app):
 
 
 async def test_a_backend_without_room_approvals_hides_approve(tmp_path, frozen_clock):
-    from staffterm.backends.base import Capability
-    from staffterm.backends.local import LocalBackend
+    from staffterm.backends.local.backend import LocalBackend
+    from staffterm.capabilities import Capability
     from staffterm.services.session import Session
     from staffterm.ui.app import StafftermApp
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from staffterm.backends.local import LocalBackend
+from staffterm.backends.local.backend import LocalBackend
 from staffterm.clock import FrozenClock
 from staffterm.errors import UnavailableError
 from staffterm.services.session import Session
@@ -48,7 +48,7 @@ async def test_f1_shows_help_for_the_screen_in_view(session, tmp_path):
         await settle(pilot, app)
         await pilot.press("f1")
         await pilot.pause()
-        from staffterm.ui.screens.help import HelpScreen
+        from staffterm.ui.dialogs.help import HelpScreen
 
         assert isinstance(app.screen, HelpScreen)
         assert app.screen.about.SCREEN_TITLE == "Zones"
@@ -151,7 +151,7 @@ async def test_person_picker_finds_people_and_picks_with_enter(session, tmp_path
 async def test_keys_can_be_remapped_from_the_config(demo_session, tmp_path):
     from types import SimpleNamespace
 
-    from staffterm.ui.screens.help import HelpScreen
+    from staffterm.ui.dialogs.help import HelpScreen
 
     config = SimpleNamespace(ui=SimpleNamespace(keymap={"help": "f9", "screen-guests": "g"}, refresh_seconds=60,
                                                 theme=None, building=None))

@@ -29,7 +29,7 @@ async def open_timeline(pilot, app):
     await settle(pilot, app)
     await pilot.press("f3")
     await settle(pilot, app)
-    from staffterm.ui.screens.timeline import TimelineScreen
+    from staffterm.ui.screens.timeline.screen import TimelineScreen
 
     assert isinstance(app.screen, TimelineScreen)
     return app.screen
@@ -134,7 +134,7 @@ async def test_select_a_free_range_with_the_keyboard_and_book_it(make_app, demo_
         await pilot.press("shift+right", "shift+right", "shift+right")  # 10:30–11:30
         await pilot.press("enter")
         await settle(pilot, app)
-        from staffterm.ui.screens.book_room import BookRoomScreen
+        from staffterm.ui.dialogs.book_room import BookRoomScreen
 
         form = app.screen
         assert isinstance(form, BookRoomScreen)
@@ -210,7 +210,7 @@ async def test_enter_on_a_meeting_opens_the_rooms_day_and_v_too(make_app):
         await go_to_room(pilot, screen, THAMES)
         await pilot.press("enter")
         await settle(pilot, app)
-        from staffterm.ui.screens.room_day import RoomDayScreen
+        from staffterm.ui.screens.room_day.screen import RoomDayScreen
 
         assert isinstance(app.screen, RoomDayScreen) and app.screen.room_id == THAMES
         await pilot.press("escape")
@@ -341,7 +341,7 @@ async def test_refresh_keeps_the_cursor_and_midnight_follows_now(make_app, demo_
 
 
 async def test_rows_are_built_off_the_event_loop(make_app, monkeypatch):
-    import staffterm.ui.screens.timeline as module
+    import staffterm.ui.screens.timeline.screen as module
 
     threads: list[str] = []
     real = module.rows_from_snapshot
@@ -393,7 +393,7 @@ def test_working_day_comes_from_the_config_and_survives_a_clock_change():
     from datetime import date, time
     from types import SimpleNamespace
 
-    from staffterm.ui.screens.timeline_day import WorkingDay, working_hours
+    from staffterm.ui.screens.timeline.day import WorkingDay, working_hours
 
     assert working_hours(None) == (time(7), time(19))
     assert working_hours(SimpleNamespace(ui=SimpleNamespace(day_start=time(8, 30), day_end=time(17)))) == (

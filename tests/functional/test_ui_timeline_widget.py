@@ -33,7 +33,8 @@ DAY_START = datetime(2026, 11, 21, 7, 0, tzinfo=LONDON)
 SLOTS = 48  # 07:00–19:00 in 15-minute slots
 FB = {"fb-free": "#2e7d32", "fb-busy": "#c62828", "fb-tentative": "#f9a825", "fb-oof": "#6a1b9a"}
 
-F, B, T, O, E = (BusyStatus.FREE, BusyStatus.BUSY, BusyStatus.TENTATIVE, BusyStatus.OOF, BusyStatus.ELSEWHERE)
+# One letter per status keeps the rows below readable.
+F, B, T, O, E = (BusyStatus.FREE, BusyStatus.BUSY, BusyStatus.TENTATIVE, BusyStatus.OOF, BusyStatus.ELSEWHERE)  # noqa: E741
 
 
 class TimelineApp(App[None]):
@@ -544,7 +545,7 @@ def test_state_rank_matches_the_room_board():
 
 
 async def test_demo_site_rooms_drawn_from_the_room_board(tmp_path):
-    from staffterm.backends.local import LocalBackend
+    from staffterm.backends.local.backend import LocalBackend
     from staffterm.clock import FrozenClock
     from staffterm.services.room_board import room_status
     from staffterm.services.session import Session

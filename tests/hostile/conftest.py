@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from staffterm.cli import main
+from staffterm.cli.main import main
 from tests.hostile.site_dump import Dump, dump_site, first_difference
 
 FROZEN = "2026-11-21T07:00:00+00:00"

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from staffterm.cli_arg_types import (
+from staffterm.cli.arg_types import (
     ARGUMENT_FILE_LIMIT,
     LARGEST_NUMBER,
     QR_MAX_PNG_SIZE,
@@ -19,7 +19,7 @@ from staffterm.cli_arg_types import (
     read_argument_file,
     time_arg,
 )
-from staffterm.cli_parser import WRITE_HANDLERS, build_parser, command_writes
+from staffterm.cli.parser import WRITE_HANDLERS, build_parser, command_writes
 from staffterm.errors import InvalidInputError
 from staffterm.services import qr
 from tests.hostile.conftest import run_cli
@@ -112,7 +112,7 @@ def test_qr_limits_are_refused_before_any_encoding(tmp_path):
 def test_every_write_handler_exists_and_reads_are_not_writes():
     for spec in WRITE_HANDLERS:
         module, _, name = spec.partition(":")
-        assert callable(getattr(importlib.import_module(f"staffterm.cli_{module}"), name)), spec
+        assert callable(getattr(importlib.import_module(f"staffterm.cli.{module}"), name)), spec
     parse = lambda *argv: build_parser(list(argv)).parse_args(list(argv))  # noqa: E731
     assert command_writes(parse("bookings", "delete", "bk-1"))
     assert command_writes(parse("qr", "x", "--svg", "x.svg"))

@@ -20,7 +20,7 @@ from staffterm.services.room_panel_actions import RoomPanelService
 from staffterm.services.session import Session
 from staffterm.ui.kiosk.lobby import LobbyKioskApp
 from staffterm.ui.kiosk.panel import RoomPanelApp
-from tests.functional.placeos_fixtures import *
+from tests.functional.placeos_fixtures import *  # noqa: F403 - pytest finds the fixtures by name here
 from tests.functional.placeos_fixtures import PLACEOS_NOW
 from tests.kiosk.conftest import NOW, Outage, flat, screen_text, settle
 
@@ -133,7 +133,8 @@ async def test_a_placeos_panel_restarted_with_its_server_unreachable(placeos_ses
             text = screen_text(app)
             assert "OFFLINE" in text and "last known at" in text
             assert app.view is not None
-            assert [(m.start, m.end, m.event_id) for m in app.view.day.meetings] == [(m.start, m.end, m.event_id) for m in live.day.meetings]
+            shown = [(m.start, m.end, m.event_id) for m in app.view.day.meetings]
+            assert shown == [(m.start, m.end, m.event_id) for m in live.day.meetings]
 
 
 # ------------------------------------------------------------------------------- the lobby

@@ -12,7 +12,7 @@ from staffterm.services.room_panel import CHECKED_IN_KEY, PanelRules
 from staffterm.services.room_panel_actions import RoomPanelService
 from staffterm.ui.kiosk.lobby import LobbyKioskApp
 from staffterm.ui.kiosk.panel import RoomPanelApp
-from tests.functional.placeos_fixtures import *
+from tests.functional.placeos_fixtures import *  # noqa: F403 - pytest finds the fixtures by name here
 from tests.functional.placeos_fixtures import PLACEOS_NOW, SYDNEY
 from tests.kiosk.conftest import flat, screen_text, settle
 
@@ -20,7 +20,8 @@ SCAN = "VISIT:jane.visitor@example.com,zone-syd,1004,host@example.com"
 
 
 def panel(session, room_id, rules=None):
-    service = RoomPanelService(session.backend, session.clock, room_id, rules or PanelRules(), estate=session.estate, booking=session.booking)
+    service = RoomPanelService(session.backend, session.clock, room_id, rules or PanelRules(), estate=session.estate,
+                               booking=session.booking)
     return RoomPanelApp(service, session.clock, pin_gate=None, refresh_seconds=3600)
 
 

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from staffterm.cli import main
-from staffterm.cli_serve import is_loopback
+from staffterm.cli.main import main
+from staffterm.cli.serve import is_loopback
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from staffterm.cli import main
+from staffterm.cli.main import main
 from staffterm.config import load_config
 from staffterm.errors import ConfigError, InvalidInputError
 from staffterm.models import Room

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from staffterm.backends.local import LocalBackend
-from staffterm.backends.local_db import LocalDatabase
+from staffterm.backends.local.backend import LocalBackend
+from staffterm.backends.local.db import LocalDatabase
 from staffterm.errors import StafftermError
 from staffterm.models import BookingDraft, EventDraft
 

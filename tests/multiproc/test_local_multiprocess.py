@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from staffterm.backends.local import LocalBackend
-from staffterm.backends.local_db import SCHEMA_VERSION
+from staffterm.backends.local.backend import LocalBackend
+from staffterm.backends.local.db import SCHEMA_VERSION
 from staffterm.models import BookingQuery
 from tests.multiproc.child import book_once, first_open, read_log, write_forever
 from tests.multiproc.desks import FORK, Crowd
@@ -80,9 +80,14 @@ def test_desks_booking_the_same_place_at_once_exactly_one_wins_the_rest_get_a_cl
     conn = sqlite3.connect(database)
     try:
         if kind == "room":
-            rows = conn.execute("SELECT e.id, e.host FROM events e JOIN event_rooms r ON r.event_id = e.id WHERE r.room_id = ?", (place,)).fetchall()
+            rows = conn.execute(
+                "SELECT e.id, e.host FROM events e JOIN event_rooms r ON r.event_id = e.id WHERE r.room_id = ?", (place,)
+            ).fetchall()
         else:
-            rows = conn.execute("SELECT b.id, b.user_email FROM bookings b JOIN booking_assets a ON a.booking_id = b.id WHERE a.asset_id = ?", (place,)).fetchall()
+            rows = conn.execute(
+                "SELECT b.id, b.user_email FROM bookings b JOIN booking_assets a ON a.booking_id = b.id"
+                " WHERE a.asset_id = ?", (place,)
+            ).fetchall()
     finally:
         conn.close()
     assert rows == [(won[0]["id"], won[0]["user"])]

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from staffterm import cli_places
-from staffterm.cli import main
+from staffterm.cli import places as cli_places
+from staffterm.cli.main import main
 from tests.unit.test_cli_commands import FROZEN, Cli
 
 
@@ -105,7 +105,8 @@ def test_config_check_with_a_bad_tenant_exits_1_with_a_plain_reason(cli, config_
 
 
 def test_config_check_of_one_tenant(cli, config_file):
-    config_file.write_text('[tenants.a]\nprovider = "local"\ndemo = true\n\n[tenants.b]\nprovider = "placeos"\nbase_url = "https://x.example"\napi_key = { env = "B_KEY" }\n')
+    config_file.write_text('[tenants.a]\nprovider = "local"\ndemo = true\n\n'
+                           '[tenants.b]\nprovider = "placeos"\nbase_url = "https://x.example"\napi_key = { env = "B_KEY" }\n')
     assert cli("--tenant", "a", "config", "check").rc == 0
     assert cli("--tenant", "zzz", "config", "check").rc == 1
 

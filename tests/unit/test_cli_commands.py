@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from staffterm.cli import main
+from staffterm.cli.main import main
 
 FROZEN = "2026-11-21T07:00:00+00:00"  # a quarter to the London working day; before the demo meetings
 LONDON = ZoneInfo("Europe/London")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from staffterm.cli_output import describe_clash, emit_json, emit_table, format_period, render_table, to_jsonable
+from staffterm.cli.output import describe_clash, emit_json, emit_table, format_period, render_table, to_jsonable
 from staffterm.models import Booking, BusyBlock
 
 LONDON = ZoneInfo("Europe/London")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from staffterm.cli import main
-from staffterm.cli_parser import build_parser
+from staffterm.cli.main import main
+from staffterm.cli.parser import build_parser
 
 
 @pytest.mark.parametrize(
@@ -80,7 +80,8 @@ def test_an_unparseable_time_exits_2_and_says_what_to_type(bad, capsys):
 def test_help_exits_0(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    for command in ("zones", "rooms", "freebusy", "events", "bookings", "guests", "users", "groups", "mail", "qr", "config", "tenant", "demo"):
+    for command in ("zones", "rooms", "freebusy", "events", "bookings", "guests", "users", "groups", "mail", "qr", "config",
+                    "tenant", "demo"):
         assert command in out
     assert "STAFFTERM_FROZEN_NOW" in out
 
@@ -114,7 +115,7 @@ def test_a_bad_frozen_clock_is_bad_usage(capsys, monkeypatch):
     ],
 )
 def test_the_command_is_found_past_global_options(argv, command):
-    from staffterm.cli_parser import command_named_in
+    from staffterm.cli.parser import command_named_in
 
     assert command_named_in(argv) == command
 
@@ -138,7 +139,7 @@ def test_the_one_command_parser_reads_argv_like_the_full_one(argv):
      (["rooms"], False), (["--json"], False), (["-h"], False), (["romos"], False)],
 )
 def test_only_global_options_open_the_console_with_a_lean_parser(argv, console):
-    from staffterm.cli_parser import opens_console
+    from staffterm.cli.parser import opens_console
 
     assert opens_console(argv) is console
     if console:

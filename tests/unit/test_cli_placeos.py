@@ -9,9 +9,9 @@ from datetime import datetime, timezone
 import pytest
 
 from staffterm.backends.placeos.commands import BY_NAME, COMMANDS
-from staffterm.cli import main
-from staffterm.cli_parser import build_parser
-from staffterm.cli_placeos_args import call_arguments, parse_epoch, parse_json
+from staffterm.cli.main import main
+from staffterm.cli.parser import build_parser
+from staffterm.cli.provider_args import call_arguments, parse_epoch, parse_json
 
 # The "Commands" of /work/shared/seeds/staff-api-driver.txt, in its order.
 SEED_COMMANDS = (

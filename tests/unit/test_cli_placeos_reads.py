@@ -8,6 +8,7 @@ London Office, and these tests add a New York building where one is needed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from datetime import datetime, timezone
@@ -16,9 +17,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from staffterm.backends import PROVIDERS
 from staffterm.backends.placeos.backend import PlaceOSBackend
-from staffterm.cli import main
+from staffterm.backends.registry import PROVIDERS
+from staffterm.cli.main import main
 from tests.fakes.placeos.seed import _zone
 from tests.fakes.placeos.server import FakePlaceOS
 
@@ -45,7 +46,7 @@ def fake(monkeypatch, tmp_path) -> FakePlaceOS:
     _zone(fake.state, "zone-nyc", "New York", ["building"], "zone-acme", "America/New_York", fake.now_epoch())
     _zone(fake.state, "zone-nyc-l2", "Level 2", ["level"], "zone-nyc", None, fake.now_epoch())
     monkeypatch.setattr(WiredPlaceOS, "fake", fake, raising=False)
-    monkeypatch.setitem(PROVIDERS, "placeos", f"{__name__}:WiredPlaceOS")
+    monkeypatch.setitem(PROVIDERS, "placeos", dataclasses.replace(PROVIDERS["placeos"], backend=f"{__name__}:WiredPlaceOS"))
     config = tmp_path / "config.toml"
     config.write_text(f'[tenants.acme]\nprovider = "placeos"\nbase_url = "{fake.base_url}"\napi_key = {{ env = "ACME_KEY" }}\n')
     monkeypatch.setenv("ACME_KEY", FakePlaceOS.API_KEY)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-from staffterm.cli import _handled
+from staffterm.cli.main import _handled
 from staffterm.errors import ReplyLostError
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from staffterm.cli_times import TimeArg, parse_time_arg, resolve_end, resolve_start, resolve_window
+from staffterm.cli.times import TimeArg, parse_time_arg, resolve_end, resolve_start, resolve_window
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -138,7 +138,7 @@ def test_an_ordinary_time_adds_no_note():
 
 
 def test_without_a_building_the_computers_own_zone_is_a_named_zone(monkeypatch):
-    from staffterm.cli_times import computer_zone, zone_name
+    from staffterm.cli.times import computer_zone, zone_name
 
     monkeypatch.setenv("TZ", "Asia/Tokyo")
     assert zone_name(computer_zone()) == "Asia/Tokyo"

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from staffterm import demo_seed
-from staffterm.backends.local import LocalBackend
-from staffterm.backends.local_time import local_day_window
+from staffterm.backends.local.backend import LocalBackend
+from staffterm.backends.local.demo import seed as demo_seed
 from staffterm.clock import FrozenClock
 from staffterm.models import BookingDraft, BookingQuery, EventDraft, ResponseStatus
+from staffterm.times import local_day_window
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -75,7 +75,7 @@ def test_meetings_fall_between_eight_and_six_local_without_clashes(day):
             by_room.setdefault(event.room_ids[0], []).append(event)
         for events in by_room.values():
             events.sort(key=lambda e: e.start)
-            assert all(a.end <= b.start for a, b in zip(events, events[1:]))
+            assert all(a.end <= b.start for a, b in zip(events, events[1:], strict=False))
         assert any(e.private for e in plan.events)
         assert any(e.online_meeting_url for e in plan.events)
         assert any(a.response == ResponseStatus.TENTATIVE for e in plan.events for a in e.attendees if a.resource)

@@ -96,7 +96,7 @@ def test_staffterm_tenant_sign_in_shows_the_code_and_signs_in(fake, isolated_dir
     import threading
     from pathlib import Path
 
-    from staffterm.cli import main
+    from staffterm.cli.main import main
 
     with serve_https(fake) as (url, ca):
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca)  # msal's requests session trusts the test CA

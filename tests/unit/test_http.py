@@ -11,15 +11,6 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from staffterm.backends.http import (
-    HttpClient,
-    RetryPolicy,
-    decode_json,
-    encode_params,
-    next_link,
-    redact_url,
-    retry_after_seconds,
-)
 from staffterm.errors import (
     AuthError,
     ConflictError,
@@ -28,6 +19,15 @@ from staffterm.errors import (
     PermissionDeniedError,
     ThrottledError,
     UnavailableError,
+)
+from staffterm.http.client import (
+    HttpClient,
+    RetryPolicy,
+    decode_json,
+    encode_params,
+    next_link,
+    redact_url,
+    retry_after_seconds,
 )
 
 
@@ -251,7 +251,7 @@ async def test_the_first_request_is_not_delayed_by_the_rate_limit_on_a_freshly_b
 ) -> None:
     """``time.monotonic()`` counts from boot on Linux: five seconds after boot, a limit of one
     start per 1,000 s must still let the first request go at once, and space the second."""
-    import staffterm.backends.http as http_module
+    import staffterm.http.client as http_module
 
     now = [5.0]
     monkeypatch.setattr(http_module.time, "monotonic", lambda: now[0])

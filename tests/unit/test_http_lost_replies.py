@@ -8,8 +8,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from staffterm.backends.http import HttpClient, decode_json
 from staffterm.errors import NotFoundError, ReplyLostError, UnavailableError
+from staffterm.http.client import HttpClient, decode_json
 
 JSON = {"content-type": "application/json; charset=utf-8"}
 

@@ -17,9 +17,8 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from staffterm.backends.http import HttpClient, RetryPolicy, redact_url, retry_after_seconds
 from staffterm.errors import AuthError, InvalidInputError, UnavailableError
-
+from staffterm.http.client import HttpClient, RetryPolicy, redact_url, retry_after_seconds
 
 
 class Sleeps:

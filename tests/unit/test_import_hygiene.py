@@ -33,7 +33,7 @@ def _top(mods: set[str]) -> set[str]:
 @pytest.mark.parametrize(
     "module",
     [
-        "staffterm.cli",
+        "staffterm.cli.main",
         "staffterm.services.session",
         "staffterm.services.room_board",
         "staffterm.services.booking",
@@ -41,7 +41,7 @@ def _top(mods: set[str]) -> set[str]:
         "staffterm.services.directory",
         "staffterm.services.qr",
         "staffterm.config",
-        "staffterm.backends.local",
+        "staffterm.backends.local.backend",
     ],
 )
 def test_no_textual_outside_the_ui(module):
@@ -51,7 +51,7 @@ def test_no_textual_outside_the_ui(module):
 
 
 def test_no_provider_libraries_until_a_tenant_needs_them():
-    mods = _top(_modules_after("import staffterm.cli, staffterm.services.session, staffterm.ui.app, staffterm.backends.local"))
+    mods = _top(_modules_after("import staffterm.cli.main, staffterm.services.session, staffterm.ui.app, staffterm.backends.local.backend"))
     assert "msal" not in mods
     assert "google" not in mods
 
@@ -64,7 +64,7 @@ def test_ui_never_imports_http_or_provider_libraries():
 def test_cli_query_on_demo_site_imports_no_textual():
     code = (
         "import io, contextlib\n"
-        "from staffterm.cli import main\n"
+        "from staffterm.cli.main import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    rc = main(['rooms', '--json'])\n"
         "assert rc == 0, rc\n"
@@ -85,7 +85,7 @@ def test_opening_the_console_loads_no_pydantic_before_the_first_paint():
         "    return 0\n"
         "fake.run_console = run_console\n"
         "sys.modules['staffterm.ui.app'] = fake\n"
-        "from staffterm.cli import main\n"
+        "from staffterm.cli.main import main\n"
         "assert main([]) == 0\n"
         "assert seen == {'pydantic': False}, seen\n"
     )
@@ -104,7 +104,7 @@ def _painted(self):
     sys.stderr.write("LOADED " + json.dumps(sorted(sys.modules)) + "\\n")
     self.exit(0)
 App.on_ready = lambda self: self.call_after_refresh(_painted, self)
-from staffterm.cli import main
+from staffterm.cli.main import main
 sys.exit(main([]))
 """
 
@@ -115,12 +115,13 @@ sys.exit(main([]))
 FIRST_PAINT_MODULES = {
     "staffterm",
     "staffterm.cli",
-    "staffterm.cli_arg_types",  # argument types the parser checks with (stdlib only)
-    "staffterm.cli_context",
-    "staffterm.cli_output",  # the guarded standard streams' sanitiser (stdlib only)
-    "staffterm.cli_parser",
-    "staffterm.cli_streams",  # stdout guarded while any command runs, the console too (stdlib only)
-    "staffterm.cli_times",
+    "staffterm.cli.main",
+    "staffterm.cli.arg_types",  # argument types the parser checks with (stdlib only)
+    "staffterm.cli.context",
+    "staffterm.cli.output",  # the guarded standard streams' sanitiser (stdlib only)
+    "staffterm.cli.parser",
+    "staffterm.cli.streams",  # stdout guarded while any command runs, the console too (stdlib only)
+    "staffterm.cli.times",
     "staffterm.errors",
     "staffterm.paths",
     "staffterm.ui",
@@ -128,9 +129,11 @@ FIRST_PAINT_MODULES = {
     "staffterm.ui.block_names",
     "staffterm.ui.connection",
     "staffterm.ui.messages",
+    "staffterm.ui.modes",
     "staffterm.ui.screens",
     "staffterm.ui.screens.base",
     "staffterm.ui.screens.zones",
+    "staffterm.ui.screens.zones.screen",
     "staffterm.ui.styles",
     "staffterm.ui.themes",
     "staffterm.ui.widgets",
@@ -154,3 +157,15 @@ def test_the_console_first_paint_loads_only_light_staffterm_modules(tmp_path):
     assert heavy == [], f"imported before the first paint: {heavy}"
     ours = {m for m in loaded if m == "staffterm" or m.startswith("staffterm.")}
     assert ours <= FIRST_PAINT_MODULES, f"new modules before the first paint: {sorted(ours - FIRST_PAINT_MODULES)}"
+
+
+def test_the_console_reaches_the_backend_only_through_services():
+    """No ``<session>.backend`` in the UI: what a screen needs is a service's or the session's."""
+    import ast
+
+    reached = []
+    for path in sorted((ROOT / "staffterm" / "ui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "backend":
+                reached.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert reached == []

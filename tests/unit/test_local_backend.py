@@ -11,11 +11,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from staffterm.backends import create_backend
-from staffterm.backends.base import Capability
-from staffterm.backends.local import LocalBackend
-from staffterm.backends import local_db
-from staffterm.backends.local_db import SCHEMA_VERSION
+from staffterm.backends.local import db as local_db
+from staffterm.backends.local.backend import LocalBackend
+from staffterm.backends.local.db import SCHEMA_VERSION
+from staffterm.backends.registry import create_backend
+from staffterm.capabilities import Capability
 from staffterm.clock import FrozenClock
 from staffterm.errors import ConfigError, InvalidInputError, NotFoundError, UnavailableError
 from staffterm.models import BookingDraft, BookingQuery, MailMessage

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from staffterm.backends.local import LocalBackend
+from staffterm.backends.local.backend import LocalBackend
 from staffterm.clock import FrozenClock
 from staffterm.errors import ConflictError, InvalidInputError, LimitReachedError, NotFoundError
 from staffterm.models import BookingDraft, BookingPatch, BookingQuery, BookingState

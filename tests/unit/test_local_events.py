@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from staffterm.backends.local import LocalBackend
-from staffterm.backends.local_time import local_day_window
+from staffterm.backends.local.backend import LocalBackend
 from staffterm.clock import FrozenClock
 from staffterm.errors import ConflictError, InvalidInputError, NotFoundError
 from staffterm.models import (
@@ -20,6 +19,7 @@ from staffterm.models import (
     EventStatus,
     ResponseStatus,
 )
+from staffterm.times import local_day_window
 
 DAY = datetime(2026, 6, 2, 8, 0, tzinfo=timezone.utc)  # 09:00 in London
 HOST = "james.walker@acme.example"
@@ -294,7 +294,7 @@ async def test_free_busy_never_carries_a_private_meetings_title(tmp_path):
     """Free/busy is what every screen and kiosk shows: a private meeting's title stays private."""
     from datetime import datetime, timedelta, timezone
 
-    from staffterm.backends.local import LocalBackend
+    from staffterm.backends.local.backend import LocalBackend
     from staffterm.clock import FrozenClock
     from staffterm.models import EventDraft
 
@@ -315,7 +315,7 @@ async def test_a_meeting_cancelled_from_the_rooms_calendar_tells_the_host(tmp_pa
     """Regression: cancelling at the desk (through the room's calendar) mailed attendees but not the host."""
     from datetime import datetime, timedelta, timezone
 
-    from staffterm.backends.local import LocalBackend
+    from staffterm.backends.local.backend import LocalBackend
     from staffterm.clock import FrozenClock
     from staffterm.models import Attendee, EventDraft
 

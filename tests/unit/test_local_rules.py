@@ -6,10 +6,10 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from staffterm.backends.local_rules import booking_state, check_in_refusal, overlaps, room_requires_approval
-from staffterm.backends.local_time import from_epoch, local_day_window, local_moment, require_window, to_epoch
 from staffterm.errors import InvalidInputError
 from staffterm.models import BookingState, Room
+from staffterm.rules import booking_state, check_in_refusal, overlaps, room_requires_approval
+from staffterm.times import from_epoch, local_day_window, local_moment, require_window, to_epoch
 
 START = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
 END = START + timedelta(hours=8)

@@ -10,10 +10,11 @@ import json
 import sqlite3
 from datetime import timedelta
 
-from staffterm.backends import local_events, local_places
-from staffterm.backends.local import LocalBackend
-from staffterm.backends.local_schema import MIGRATIONS, SCHEMA_VERSION, _statements
-from staffterm.backends.local_store import Session, config_from_settings
+from staffterm.backends.local import events as local_events
+from staffterm.backends.local import places as local_places
+from staffterm.backends.local.backend import LocalBackend
+from staffterm.backends.local.schema import MIGRATIONS, SCHEMA_VERSION, _statements
+from staffterm.backends.local.store import Session, config_from_settings
 from staffterm.clock import FrozenClock
 from tests.benchmarks.big_site import NOW, SiteShape, build_site, level_id, room_id
 

@@ -37,7 +37,7 @@ def _seed_real_office(database: Path) -> list[str]:
     import asyncio
     from datetime import datetime, timezone
 
-    from staffterm.backends.local import LocalBackend
+    from staffterm.backends.local.backend import LocalBackend
     from staffterm.models import BookingDraft
 
     async def seed() -> list[str]:
@@ -130,13 +130,14 @@ def test_site_reset_refuses_a_remote_tenant(cli, office):
 
 
 async def test_the_backend_itself_refuses_a_demo_reset_of_a_real_site(tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    from staffterm.backends.local import LocalBackend
+    from staffterm.backends.local.backend import LocalBackend
     from staffterm.clock import FrozenClock
     from staffterm.errors import NotSupportedError
 
-    backend = LocalBackend("office", database=tmp_path / "office.sqlite3", clock=FrozenClock(datetime.fromisoformat(FROZEN)), seed_demo=False)
+    backend = LocalBackend("office", database=tmp_path / "office.sqlite3", clock=FrozenClock(datetime.fromisoformat(FROZEN)),
+                           seed_demo=False)
     async with backend:
         await backend.seed_demo_estate()
         with pytest.raises(NotSupportedError, match="not a demo site"):

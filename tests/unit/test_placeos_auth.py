@@ -12,16 +12,11 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from staffterm.backends.http import HttpClient, RetryPolicy
-from staffterm.backends.placeos.auth import (
-    ApiKeyAuth,
-    PasswordGrantAuth,
-    TokenCache,
-    cache_key,
-    default_token_cache,
-)
+from staffterm.backends.placeos.auth import ApiKeyAuth, PasswordGrantAuth, cache_key
 from staffterm.backends.placeos.wire_errors import placeos_error
 from staffterm.errors import AuthError
+from staffterm.http.client import HttpClient, RetryPolicy
+from staffterm.http.token_cache import TokenCache, default_token_cache
 
 BASE = "https://placeos.example.com"
 PASSWORD = "correct horse battery staple"

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import asyncio
 import httpx
 import pytest
 
-from staffterm.backends.base import Capability
 from staffterm.backends.placeos.backend import NO_ROW, PlaceOSBackend
+from staffterm.capabilities import Capability
 from staffterm.clock import FrozenClock
 from staffterm.config.models import PlaceOSSettings
 from staffterm.errors import (

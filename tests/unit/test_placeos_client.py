@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from staffterm.backends.http import HttpClient, RetryPolicy
 from staffterm.backends.placeos.auth import ApiKeyAuth
 from staffterm.backends.placeos.engine import EngineAPI, fetch_all_pages
 from staffterm.backends.placeos.staff import StaffAPI
@@ -31,6 +30,7 @@ from staffterm.errors import (
     PermissionDeniedError,
     UnavailableError,
 )
+from staffterm.http.client import HttpClient, RetryPolicy
 from staffterm.models import Booking
 
 BASE = "https://placeos.example.com"

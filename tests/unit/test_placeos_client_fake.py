@@ -13,8 +13,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from staffterm.backends.http import HttpClient, RetryPolicy
-from staffterm.backends.placeos.auth import ApiKeyAuth, PasswordGrantAuth, TokenCache
+from staffterm.backends.placeos.auth import ApiKeyAuth, PasswordGrantAuth
 from staffterm.backends.placeos.engine import EngineAPI
 from staffterm.backends.placeos.staff import StaffAPI
 from staffterm.backends.placeos.wire_errors import placeos_error
@@ -27,6 +26,8 @@ from staffterm.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from staffterm.http.client import HttpClient, RetryPolicy
+from staffterm.http.token_cache import TokenCache
 from staffterm.models import Booking
 from tests.fakes.placeos.server import FakePlaceOS
 

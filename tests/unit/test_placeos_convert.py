@@ -89,7 +89,8 @@ def test_room_from_system():
 def test_room_without_email_is_not_a_room_and_accessible_needs_a_feature():
     assert c.room_from_wire({"id": "sys-sign", "name": "Lobby signage", "email": ""}) is None
     assert c.room_from_wire({"id": "sys-sign", "name": "Lobby signage"}) is None
-    room = c.room_from_wire({"id": "s", "name": "S", "email": "s@x.example", "features": ["accessible"], "capacity": None, "bookable": False})
+    room = c.room_from_wire({"id": "s", "name": "S", "email": "s@x.example", "features": ["accessible"], "capacity": None,
+                             "bookable": False})
     assert room.accessible and room.capacity == 0 and not room.bookable
     room = c.room_from_wire({"id": "s", "name": "S", "email": "s@x.example", "features": ["vc"], "capacity": "12"})
     assert not room.accessible and room.capacity == 12

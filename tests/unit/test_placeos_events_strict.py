@@ -282,7 +282,7 @@ def cli_site(fake, tmp_path, monkeypatch):
 
 
 def _cli(config, *argv: str) -> int:
-    from staffterm.cli import main
+    from staffterm.cli.main import main
 
     return main(["--config", str(config), *argv])
 

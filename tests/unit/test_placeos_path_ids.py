@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from staffterm.backends.http import HttpClient, RetryPolicy
 from staffterm.backends.placeos.auth import ApiKeyAuth
 from staffterm.backends.placeos.engine import EngineAPI, seg
 from staffterm.backends.placeos.staff import StaffAPI
 from staffterm.backends.placeos.wire_errors import placeos_error
 from staffterm.errors import InvalidInputError, StafftermError
+from staffterm.http.client import HttpClient, RetryPolicy
 from tests.fakes.placeos.server import FakePlaceOS
 
 HOSTILE = [

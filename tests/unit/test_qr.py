@@ -63,7 +63,7 @@ def test_ansi_uses_explicit_colours_and_resets_each_line() -> None:
     rows = qr.qr_half_block_rows(PAYLOAD, border=2)
     assert len(lines) == len(rows)
     escape = re.compile(r"\x1b\[(38|48);2;(\d+);(\d+);(\d+)m")
-    for line, row in zip(lines, rows):
+    for line, row in zip(lines, rows, strict=False):
         assert line.endswith("\x1b[0m")
         # Every line sets both colours before its first cell.
         assert line.startswith("\x1b[38;2;") and "\x1b[48;2;" in line.split("\u2580", 1)[0]

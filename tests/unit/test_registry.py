@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import typing
+
 import pytest
 
-from staffterm.backends import PROVIDERS, backend_class
-from staffterm.backends.base import Backend, Capability
+from staffterm.backends.base import Backend
+from staffterm.backends.registry import PROVIDERS, backend_class, settings_model
+from staffterm.capabilities import Capability
 from staffterm.errors import NotSupportedError
 
 
@@ -31,3 +34,12 @@ async def test_base_operations_raise_one_typed_error():
     assert info.value.capability == Capability.GROUPS.value
     assert "not available on the bare backend" in str(info.value)
     assert not backend.supports(Capability.GROUPS)
+
+
+def test_the_config_knows_each_provider_by_the_model_the_registry_names():
+    from staffterm.config.models import TenantSettings
+
+    named = {settings_model(name) for name in PROVIDERS}
+    assert named == set(typing.get_args(TenantSettings))
+    for name in PROVIDERS:
+        assert typing.get_args(settings_model(name).model_fields["provider"].annotation) == (name,)

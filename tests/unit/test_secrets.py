@@ -10,7 +10,8 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from staffterm.errors import ConfigError
-from staffterm.secrets import SecretRef, iter_secret_refs, redact
+from staffterm.http.redaction import redact
+from staffterm.secrets import SecretRef, iter_secret_refs
 
 SECRET = "s3cr3t-Value-42"
 

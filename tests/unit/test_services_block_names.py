@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from staffterm.backends.base import Capability
+from staffterm.capabilities import Capability
 from staffterm.errors import UnavailableError
 from staffterm.models import BusyBlock, BusyStatus, Event, Room
 from staffterm.services.block_names import name_blocks, needs_names

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from staffterm.backends.local import LocalBackend
+from staffterm.backends.local.backend import LocalBackend
 from staffterm.clock import FrozenClock
 from staffterm.errors import ConflictError, InvalidInputError, NotFoundError
 from staffterm.models import Attendee, BusyBlock, EventDraft

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from staffterm.backends.base import Backend, Capability
+from staffterm.backends.base import Backend
+from staffterm.capabilities import Capability
 from staffterm.errors import InvalidInputError, NotFoundError, UnavailableError
 from staffterm.models import Calendar, Group, User
 from staffterm.services.directory import DirectoryService

@@ -101,3 +101,16 @@ async def test_a_failed_read_is_not_kept() -> None:
         except RuntimeError:
             pass
     assert backend.room_reads == 2  # tried again, nothing stale or half-read kept
+
+
+async def test_the_index_is_built_once_per_read_and_finds_rooms_by_id_or_email():
+    backend = CountingBackend()
+    estate = Estate(backend)
+    index = await estate.index()
+    assert await estate.index() is index  # the same read: the same index
+    assert index.room("r1") is index.room("ADA@example.com") is not None
+    assert index.room("nobody@example.com") is None
+    assert index.building_for(index.room("r1")) == BUILDING
+    assert index.building_for("bld") == BUILDING
+    estate.invalidate()
+    assert await estate.index() is not index  # read again: a new index

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from staffterm.backends.local import LocalBackend
+from staffterm.backends.local.backend import LocalBackend
 from staffterm.clock import FrozenClock
 from staffterm.errors import InvalidInputError, NotFoundError, UnavailableError
 from staffterm.models import Attendee, EventDraft, Guest
@@ -175,8 +175,10 @@ async def test_walk_in_bad_input_changes_nothing(backend, reception, kwargs, err
 
 async def test_expected_today_each_building_in_its_own_day(backend, reception) -> None:
     # 02:00 UTC on the 11th is still the 10th in New York (22:00) but the 11th in London.
-    late_nyc = await visit(backend, "rm-nyc-1-01", NYC_HOST, datetime(2026, 3, 11, 2, 0, tzinfo=timezone.utc), email="n@g.example", name="Night Owl")
-    late_lon = await visit(backend, "rm-lon-2-01", LONDON_HOST, datetime(2026, 3, 11, 2, 0, tzinfo=timezone.utc), email="l@g.example", name="Early Bird")
+    late_nyc = await visit(backend, "rm-nyc-1-01", NYC_HOST, datetime(2026, 3, 11, 2, 0, tzinfo=timezone.utc),
+                           email="n@g.example", name="Night Owl")
+    late_lon = await visit(backend, "rm-lon-2-01", LONDON_HOST, datetime(2026, 3, 11, 2, 0, tzinfo=timezone.utc),
+                           email="l@g.example", name="Early Bird")
     today = await visit(backend, "rm-lon-2-01", LONDON_HOST, datetime(2026, 3, 10, 15, 0, tzinfo=timezone.utc))
     everywhere = [g.id for g in await reception.expected_today(None)]
     assert late_nyc.id in everywhere and today.id in everywhere

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from staffterm.backends.local import LocalBackend
+from staffterm.backends.local.backend import LocalBackend
 from staffterm.clock import FrozenClock
 from staffterm.errors import NotFoundError, UnavailableError
 from staffterm.models import EventDraft
@@ -120,7 +120,8 @@ async def test_everything_failing_raises_so_the_screen_keeps_old_data(backend, b
 
 
 async def test_statuses_at_later_moment(backend, board) -> None:
-    await meeting(backend, "rm-lon-1-02", datetime(2026, 3, 10, 10, 20, tzinfo=timezone.utc), datetime(2026, 3, 10, 11, tzinfo=timezone.utc), "Soon")
+    await meeting(backend, "rm-lon-1-02", datetime(2026, 3, 10, 10, 20, tzinfo=timezone.utc),
+                  datetime(2026, 3, 10, 11, tzinfo=timezone.utc), "Soon")
     snapshot = await board.load("lvl-lon-1")
     assert snapshot.statuses["rm-lon-1-02"].state == "soon"
     later = snapshot.statuses_at(datetime(2026, 3, 10, 10, 30, tzinfo=timezone.utc))

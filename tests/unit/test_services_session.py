@@ -5,7 +5,8 @@ from datetime import datetime, timezone
 import pytest
 
 from staffterm.backends.base import Backend
-from staffterm.backends.local import LocalBackend
+from staffterm.backends.local.backend import LocalBackend
+from staffterm.capabilities import Capability
 from staffterm.clock import SYSTEM_CLOCK, FrozenClock
 from staffterm.config import load_config
 from staffterm.errors import ConfigError
@@ -91,3 +92,28 @@ async def test_for_backend_opens_and_closes() -> None:
     async with session:
         assert backend.opened == 1 and backend.closed == 0
     assert backend.closed == 1
+
+
+async def test_a_backend_without_assets_lists_none_and_the_desk_types_an_id():
+    class NoAssets(Backend):
+        provider = "bare"
+
+    session = Session.for_backend(NoAssets())
+    assert await session.bookings.assets(type="desk") is None
+    assert not session.supports(Capability.BOOKINGS)
+    assert session.request_stats() == (0, 0)
+
+
+async def test_the_session_answers_for_its_backend(tmp_path):
+    backend = LocalBackend("office", database=tmp_path / "office.sqlite3", clock=FrozenClock(NOW))
+    async with Session.for_backend(backend, clock=FrozenClock(NOW)) as session:
+        desks = await session.bookings.assets(type="desk")
+        assert desks and all(a.type == "desk" for a in desks)
+        heard: list[str] = []
+        session.on_warning(heard.append)
+        backend.warn("a partial read")
+        assert heard == ["a partial read"]
+        room = await session.meetings.room("rm-lon-1-01")
+        assert room.id == "rm-lon-1-01"
+        check = await session.check()
+        assert check.ok, check

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -9,8 +10,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
-from staffterm.backends import PROVIDERS
-from staffterm.backends.local import LocalBackend
+from staffterm.backends.local.backend import LocalBackend
+from staffterm.backends.registry import PROVIDERS
 from staffterm.clock import FrozenClock
 from staffterm.config import parse_config_text
 from staffterm.errors import UnavailableError
@@ -36,7 +37,8 @@ async def test_a_working_tenant_passes_with_what_worked(tmp_path):
 
 
 async def test_failures_are_results_in_plain_words_never_exceptions(tmp_path, monkeypatch):
-    monkeypatch.setitem(PROVIDERS, "placeos", "staffterm.backends._absent_for_tests:Backend")
+    absent = dataclasses.replace(PROVIDERS["placeos"], backend="staffterm.backends._absent_for_tests:Backend")
+    monkeypatch.setitem(PROVIDERS, "placeos", absent)
     blocker = tmp_path / "file"
     blocker.write_text("")
     cfg = config(

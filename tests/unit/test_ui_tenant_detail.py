@@ -4,7 +4,7 @@ failed one still says what worked (the same steps ``staffterm config check`` pri
 from __future__ import annotations
 
 from staffterm.services.tenant_check import TenantCheck
-from staffterm.ui.screens.admin_tenants import TenantRow, _result_parts
+from staffterm.ui.screens.admin.tenants import TenantRow, _result_parts
 
 
 def _text(parts) -> str:

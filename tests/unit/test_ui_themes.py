@@ -18,9 +18,9 @@ from textual.widgets import Static
 from staffterm.errors import ConfigError
 from staffterm.ui import themes
 from staffterm.ui.themes import (
-    DEFAULT_THEME_NAME,
     APP_VARIABLES,
     BUILTIN_THEME_ORDER,
+    DEFAULT_THEME_NAME,
     StafftermThemeProvider,
     check_contrast,
     choose_theme,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from staffterm.models import Room, RoomAvailability, Zone, ZoneKind
-from staffterm.ui.catalog import Catalog
-from staffterm.ui.screens.zones import building_views
+from staffterm.services.estate_index import EstateIndex
+from staffterm.ui.screens.zones.screen import building_views
 
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 
@@ -64,7 +64,7 @@ def test_each_level_lists_its_rooms_by_name_in_the_buildings_time_zone():
     # A room named on two levels (a double-height space) is listed under both.
     rooms.append(Room(id="atrium", email="atrium@acme.example", name="Atrium", zone_ids=["b0", "b0-l0", "b0-l1"]))
     snapshot = CountingSnapshot(rooms)
-    views = building_views(Catalog(zones, rooms), snapshot, NOW)
+    views = building_views(EstateIndex(zones, rooms), snapshot, NOW)
     assert [v.zone.id for v in views] == ["b0", "b1"]
     assert [v.tz.key for v in views] == ["Europe/London", "Australia/Sydney"]
     tower0 = {level.name: [row.room.id for row in rows] for level, rows in views[0].levels}
@@ -84,7 +84,7 @@ def test_each_level_lists_its_rooms_by_name_in_the_buildings_time_zone():
 def test_grouping_reads_each_room_once_however_many_levels():
     zones, rooms = estate(levels_per_building=50, rooms_per_level=4)  # 100 levels, 400 rooms
     snapshot = CountingSnapshot(rooms)
-    views = building_views(Catalog(zones, rooms), snapshot, NOW)
+    views = building_views(EstateIndex(zones, rooms), snapshot, NOW)
     assert sum(len(rows) for view in views for _, rows in view.levels) == 400
     # Once per room for the sort; a sort per level read them 100 × 400 times.
     assert snapshot.name_reads == len(rooms)

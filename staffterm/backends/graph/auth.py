@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from staffterm.backends.graph.aadsts import SIGN_IN_COMMAND, sign_in_error
-from staffterm.backends.token_files import read_private_text, write_private_text
 from staffterm.errors import AuthError, ConfigError, StafftermError, UnavailableError
+from staffterm.http.token_cache import read_private_text, write_private_text
 
 if TYPE_CHECKING:
-    from staffterm.backends.http import HttpClient
+    from staffterm.http.client import HttpClient
 
 log = logging.getLogger("staffterm.graph")
 

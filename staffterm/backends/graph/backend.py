@@ -12,25 +12,19 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from staffterm.backends.graph.backend_core import GraphCore, require_text
+from staffterm.backends.coerce import require_text
+from staffterm.backends.graph.backend_core import GraphCore
 from staffterm.backends.graph.backend_directory import DirectoryMixin
 from staffterm.backends.graph.backend_events import EventsMixin
 from staffterm.backends.graph.convert import availability_from_schedule
 from staffterm.errors import InvalidInputError, NotFoundError, NotSupportedError
 from staffterm.models import Room, RoomAvailability, Zone, ZoneKind
+from staffterm.times import require_window
 
 if TYPE_CHECKING:
     from staffterm.backends.base import CheckStep
 
 MAX_WINDOW = timedelta(days=62)  # getSchedule: the period "must be less than 62 days"
-
-
-def _window(start: datetime, end: datetime) -> None:
-    for name, value in (("start", start), ("end", end)):
-        if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
-            raise InvalidInputError(f"{name} must be a date and time with a time zone", field=name)
-    if end <= start:
-        raise InvalidInputError(f"end ({end.isoformat()}) must be after start ({start.isoformat()})", field="end")
 
 
 def view_interval(start: datetime, end: datetime) -> int:
@@ -129,7 +123,7 @@ class GraphBackend(DirectoryMixin, EventsMixin, GraphCore):
                         zone_id: str | None = None) -> list[RoomAvailability]:
         from staffterm.backends.graph.freebusy import plan_calls, run_schedules
 
-        _window(start, end)
+        require_window(start, end)
         if end - start >= MAX_WINDOW:
             raise InvalidInputError("Microsoft Graph answers free/busy for less than 62 days at a time", field="end")
         if room_ids:

@@ -11,9 +11,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from staffterm.backends.base import Backend, Capability
+from staffterm.backends.coerce import require_text
+from staffterm.backends.remote import RemoteBackend
+from staffterm.capabilities import Capability
 from staffterm.clock import SYSTEM_CLOCK, Clock
-from staffterm.errors import ConfigError, InvalidInputError, NotFoundError, UnavailableError
+from staffterm.errors import ConfigError, NotFoundError, UnavailableError
 from staffterm.models import Room, Zone
 
 log = logging.getLogger("staffterm.graph")
@@ -23,13 +25,10 @@ API_VERSION = "v1.0"
 ROOM_INDEX_TTL = 300.0  # seconds: a room added in Exchange shows up after this
 
 
-def require_text(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInputError(f"{field} must not be empty", field=field)
-    return value.strip()
 
 
-class GraphCore(Backend):
+
+class GraphCore(RemoteBackend):
     provider: ClassVar[str] = "graph"
     capabilities: ClassVar[frozenset[Capability]] = frozenset({
         Capability.ZONES, Capability.ROOMS, Capability.FREE_BUSY, Capability.EVENTS, Capability.EVENT_WRITE,
@@ -61,7 +60,7 @@ class GraphCore(Backend):
 
     def _build_clients(self) -> None:
         from staffterm.backends.graph.wire_errors import graph_error
-        from staffterm.backends.http import HttpClient
+        from staffterm.http.client import HttpClient
 
         settings = self.settings
         self.auth, secrets = self._build_auth(settings)
@@ -93,27 +92,6 @@ class GraphCore(Backend):
         secret = settings.client_secret.resolve()
         return ClientCredentialsAuth(secret=secret, **common), [secret]
 
-    def _ensure_clients(self) -> None:
-        if self._http is None or self._http.closed:
-            self._build_clients()
-
-    @property
-    def http(self) -> Any:
-        self._ensure_clients()
-        return self._http
-
-    async def open(self) -> None:
-        # Resolving a secret may run a command (a password manager): off the event loop.
-        if self._http is None or self._http.closed:
-            await asyncio.to_thread(self._ensure_clients)
-
-    async def close(self) -> None:
-        if self._http is not None:
-            http, self._http = self._http, None
-            await http.aclose()
-
-    def request_stats(self) -> tuple[int, int]:
-        return self._http.stats() if self._http is not None else (0, 0)
 
     # ----------------------------------------------------------------- warnings
 
@@ -144,16 +122,16 @@ class GraphCore(Backend):
 
     async def get_json(self, path: str, params: dict[str, Any] | None = None,
                        headers: dict[str, str] | None = None) -> Any:
-        from staffterm.backends.http import decode_json
+        from staffterm.http.client import decode_json
 
         response = await self.http.request("GET", path, params=params, headers=headers)
         return decode_json(response, provider=self.http.provider)
 
     async def all_pages(self, path: str, params: dict[str, Any] | None = None,
                         headers: dict[str, str] | None = None) -> list[Any]:
-        from staffterm.backends.http_paging import fetch_odata_pages
+        from staffterm.http.paging import fetch_pages, odata_page
 
-        return await fetch_odata_pages(self.http, path, params, headers=headers)
+        return await fetch_pages(self.http, path, params, read_page=odata_page, headers=headers)
 
     async def estate(self, *, refresh: bool = False) -> tuple[dict[str, Zone], dict[str, Room]]:
         """Every zone and room, read once and again when stale (and asked to refresh)."""

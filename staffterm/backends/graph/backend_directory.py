@@ -8,7 +8,8 @@ import base64
 from typing import Any
 from urllib.parse import quote
 
-from staffterm.backends.graph.backend_core import GraphCore, require_text
+from staffterm.backends.coerce import require_text
+from staffterm.backends.graph.backend_core import GraphCore
 from staffterm.backends.graph.convert import calendar_from_wire, group_from_wire, user_from_wire
 from staffterm.errors import InvalidInputError, NotFoundError
 from staffterm.models import Calendar, Group, MailMessage, User
@@ -38,15 +39,15 @@ class DirectoryMixin(GraphCore):
         headers = None
         if query and query.strip():
             params["$search"] = _search(query)
-            headers = EVENTUAL  # sent again on every page by fetch_odata_pages
+            headers = EVENTUAL  # sent again on every page by fetch_pages
         rows = await self._pages_up_to("/users", params, headers, int(limit))
         return self.convert_rows(rows, user_from_wire, "user")
 
     async def _pages_up_to(self, path: str, params: dict[str, Any], headers: dict[str, str] | None,
                            limit: int) -> list[Any]:
-        from staffterm.backends.http_paging import fetch_odata_pages
+        from staffterm.http.paging import fetch_pages, odata_page
 
-        return await fetch_odata_pages(self.http, path, params, headers=headers, max_items=limit)
+        return await fetch_pages(self.http, path, params, read_page=odata_page, headers=headers, max_items=limit)
 
     async def get_user(self, user_id: str) -> User:
         return user_from_wire(await self.get_json(f"/users/{_id(user_id, 'user_id')}", USER_SELECT))

@@ -14,7 +14,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from staffterm.backends.graph.backend_core import GraphCore, require_text
+from staffterm.backends.coerce import require_text
+from staffterm.backends.graph.backend_core import GraphCore
 from staffterm.backends.graph.convert import to_dtz
 from staffterm.backends.graph.convert_events import event_from_wire, event_to_wire
 from staffterm.backends.graph.meeting_copies import (
@@ -84,7 +85,7 @@ class EventsMixin(GraphCore):
         the host's or the service account's, with the room a resource attendee. A room already
         booked then is a ConflictError naming the meeting; the room's own answer is read back and
         a decline said plainly. Asked in a room, the room's copy is returned once it has one."""
-        from staffterm.backends.http import decode_json
+        from staffterm.http.client import decode_json
 
         draft = as_model(EventDraft, draft, "meeting")
         mailbox = await self._mailbox(calendar_id)
@@ -125,7 +126,7 @@ class EventsMixin(GraphCore):
                 self.warn(f"the room {attendee.email} declined “{event.title}”: the room is NOT booked")
 
     async def update_event(self, calendar_id: str, event_id: str, patch: EventPatch, *, notify: bool = True) -> Event:
-        from staffterm.backends.http import decode_json
+        from staffterm.http.client import decode_json
 
         patch = as_model(EventPatch, patch, "meeting change")
         mailbox = await self._mailbox(calendar_id)

@@ -33,7 +33,7 @@ from staffterm.backends.graph.wire_errors import error_for, error_parts
 from staffterm.errors import StafftermError, ThrottledError
 
 if TYPE_CHECKING:
-    from staffterm.backends.http import HttpClient
+    from staffterm.http.client import HttpClient
 
 log = logging.getLogger("staffterm.graph")
 
@@ -130,7 +130,7 @@ async def run_schedules(http: HttpClient, calls: list[ScheduleCall], start: date
 async def _send_batch(http: HttpClient, batch: list[ScheduleCall], start: datetime, end: datetime,
                       interval: int) -> list[tuple[ScheduleCall, float]]:
     """One $batch; returns the calls to send again with how long to wait first."""
-    from staffterm.backends.http import decode_json
+    from staffterm.http.client import decode_json
 
     payload = {"requests": [call.request(start, end, interval) for call in batch]}
     # getSchedule only reads: the batch is safe to send again after a lost reply.

@@ -77,7 +77,7 @@ async def calendar_view(core: GraphCore, mailbox: str, start: datetime, end: dat
 
 
 async def read_raw(core: GraphCore, mailbox: str, event_id: str) -> dict[str, Any]:
-    from staffterm.backends.http import decode_json
+    from staffterm.http.client import decode_json
 
     response = await core.http.request("GET", event_path(mailbox, event_id), headers={"Prefer": UTC_PREFER})
     data = decode_json(response, provider=core.http.provider)

@@ -2,7 +2,7 @@
 as ``staffterm.errors`` classes, with what to do where Graph's own words do not say it.
 
 Returns None for replies this module has nothing to add to; the shared HTTP layer's generic
-mapping takes those (``backends.http_wire.error_from_response``).
+mapping takes those (``staffterm.http.wire.error_from_response``).
 """
 
 from __future__ import annotations

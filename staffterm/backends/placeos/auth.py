@@ -1,6 +1,6 @@
 """PlaceOS credentials: an ``X-API-Key`` or an OAuth password grant with a cached token.
 
-Both classes implement ``backends.http.HttpAuth``. The password grant fetches a token from
+Both classes implement ``staffterm.http.client.HttpAuth``. The password grant fetches a token from
 ``/auth/oauth/token`` (scope ``public``), renews it ``refresh_margin`` seconds before it expires
 (refresh grant first, the password grant if the refresh is refused), and after a 401 fetches a
 new one once. Concurrent requests share one fetch (an ``asyncio.Lock``), so twenty screens
@@ -22,23 +22,20 @@ import asyncio
 import hashlib
 import json
 import logging
-import os
-import re
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from staffterm.errors import AuthError, UnavailableError
+from staffterm.http.token_cache import TokenCache
 
 if TYPE_CHECKING:
-    from staffterm.backends.http import HttpClient
+    from staffterm.http.client import HttpClient
 
 log = logging.getLogger("staffterm.placeos")
 
 TOKEN_PATH = "/auth/oauth/token"
-_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 # (auth object id, access token) last sent by the current task's request.
 _SENT_TOKEN: ContextVar[tuple[int, str] | None] = ContextVar("staffterm_placeos_sent_token", default=None)
 
@@ -81,80 +78,6 @@ def credentials_fingerprint(base_url: str, username: str, client_id: str, passwo
         ensure_ascii=False,
     )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
-
-
-class TokenCache:
-    """One JSON file per account (base_url, username, client_id) under ``directory``, readable only by
-    its owner; ``PasswordGrantAuth`` checks the credentials fingerprint stored in each."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = Path(directory)
-
-    def path(self, key: str) -> Path:
-        if not _KEY_PATTERN.match(key):
-            raise ValueError("token cache keys are hashes (letters, digits, '-' and '_')")
-        return self.directory / f"{key}.json"
-
-    def load(self, key: str) -> dict | None:
-        """The cached token, or None when missing or unreadable (a corrupt file is ignored)."""
-        path = self.path(key)
-        try:
-            _tighten(path)
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
-        except (OSError, UnicodeDecodeError) as exc:
-            log.warning("ignoring unreadable PlaceOS token cache %s: %s", path, getattr(exc, "strerror", None) or type(exc).__name__)
-            return None
-        try:
-            token = json.loads(text)
-        except ValueError:
-            log.warning("ignoring a corrupt PlaceOS token cache file %s; it will be replaced", path)
-            return None
-        if not isinstance(token, dict) or not isinstance(token.get("access_token"), str) or not token["access_token"]:
-            log.warning("ignoring a PlaceOS token cache file without a token %s; it will be replaced", path)
-            return None
-        return token
-
-    def save(self, key: str, token: dict) -> None:
-        path = self.path(key)
-        self.directory.mkdir(parents=True, exist_ok=True)
-        try:
-            os.chmod(self.directory, 0o700)
-        except OSError:  # a shared data dir we do not own: the file's own mode still protects it
-            pass
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        # Created 0600 from the start: there is no moment at which another user could read it.
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            if hasattr(os, "fchmod"):
-                os.fchmod(fd, 0o600)  # a leftover temp file may have had another mode
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                fd = -1
-                json.dump(token, handle)
-            os.replace(temp, path)
-        finally:
-            if fd >= 0:
-                os.close(fd)
-            temp.unlink(missing_ok=True)
-        _tighten(path)
-
-    def clear(self, key: str) -> None:
-        self.path(key).unlink(missing_ok=True)
-
-
-def _tighten(path: Path) -> None:
-    """An existing cache file readable by others is made owner-only before it is read."""
-    mode = path.stat().st_mode & 0o777
-    if mode & 0o077:
-        os.chmod(path, 0o600)
-
-
-def default_token_cache() -> TokenCache:
-    """The cache in the user data dir (``$STAFFTERM_DATA_DIR`` in tests)."""
-    from staffterm.paths import data_dir
-
-    return TokenCache(data_dir() / "tokens")
 
 
 class PasswordGrantAuth:

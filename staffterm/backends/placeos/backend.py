@@ -14,11 +14,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from staffterm.backends.placeos.backend_core import (
-    gather_all,
-    require_text,
-    require_window,
-)
+from staffterm.backends.coerce import require_text
+from staffterm.backends.placeos.backend_core import gather_all
 from staffterm.backends.placeos.backend_events import EventsMixin
 from staffterm.backends.placeos.backend_guests import GuestsMixin
 from staffterm.backends.placeos.convert import (
@@ -46,6 +43,7 @@ from staffterm.models import (
     Zone,
     ZoneKind,
 )
+from staffterm.times import require_window
 
 if TYPE_CHECKING:
     from staffterm.backends.base import CheckStep

@@ -14,14 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from staffterm.backends.local_rules import check_in_refusal
-from staffterm.backends.local_store import Asset
+from staffterm.backends.coerce import as_model, require_text
 from staffterm.backends.placeos.backend_core import (
     PlaceOSCore,
     gather_all,
-    require_text,
 )
-from staffterm.backends.placeos.backend_events import as_model
 from staffterm.backends.placeos.convert import (
     booking_draft_to_wire,
     booking_from_wire,
@@ -37,6 +34,7 @@ from staffterm.errors import (
     StafftermError,
 )
 from staffterm.models import (
+    Asset,
     Booking,
     BookingDraft,
     BookingPatch,
@@ -44,6 +42,7 @@ from staffterm.models import (
     BookingType,
     ZoneKind,
 )
+from staffterm.rules import check_in_refusal
 
 DESK_TYPE = "desk"
 DESKS_METADATA = "desks"  # the metadata entry on a level zone that lists its desks

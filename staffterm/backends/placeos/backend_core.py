@@ -14,16 +14,16 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from staffterm.backends.base import Backend, Capability
+from staffterm.backends.coerce import require_text
 from staffterm.backends.placeos.convert import room_from_wire, zone_from_wire
+from staffterm.backends.remote import RemoteBackend
+from staffterm.capabilities import Capability
 from staffterm.clock import SYSTEM_CLOCK, Clock
 from staffterm.errors import (
     ConfigError,
-    InvalidInputError,
     NotFoundError,
     UnavailableError,
 )
@@ -52,24 +52,10 @@ class CalendarRef:
         return {"system_id": None, "calendar": self.email}
 
 
-def require_text(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInputError(f"{field} must not be empty", field=field)
-    return value.strip()
 
 
-def require_window(start: Any, end: Any) -> tuple[datetime, datetime]:
-    for name, value in (("start", start), ("end", end)):
-        if not isinstance(value, datetime):
-            raise InvalidInputError(f"{name} must be a date and time, got {value!r}", field=name)
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise InvalidInputError(f"{name} ({value.isoformat()}) has no time zone; give an offset such as +00:00", field=name)
-    if end <= start:
-        raise InvalidInputError(f"end ({end.isoformat()}) must be after start ({start.isoformat()})", field="end")
-    return start, end
 
-
-class PlaceOSCore(Backend):
+class PlaceOSCore(RemoteBackend):
     provider: ClassVar[str] = "placeos"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {
@@ -119,10 +105,10 @@ class PlaceOSCore(Backend):
 
     def _build_clients(self) -> None:
         """One HttpClient (and the engine/Staff API clients over it) per open backend."""
-        from staffterm.backends.http import HttpClient
         from staffterm.backends.placeos.engine import EngineAPI
         from staffterm.backends.placeos.staff import StaffAPI
         from staffterm.backends.placeos.wire_errors import placeos_error
+        from staffterm.http.client import HttpClient
 
         settings = self.settings
         auth, secrets = self._auth(settings)
@@ -148,11 +134,8 @@ class PlaceOSCore(Backend):
         self._staff = StaffAPI(self._http, on_partial=self.warn, clock=self.clock.now)
 
     def _auth(self, settings: Any) -> tuple[Any, list[str]]:
-        from staffterm.backends.placeos.auth import (
-            ApiKeyAuth,
-            PasswordGrantAuth,
-            TokenCache,
-        )
+        from staffterm.backends.placeos.auth import ApiKeyAuth, PasswordGrantAuth
+        from staffterm.http.token_cache import TokenCache
 
         if settings.api_key is not None:
             key = settings.api_key.resolve()
@@ -177,15 +160,6 @@ class PlaceOSCore(Backend):
         )
         return auth, [s for s in (password, client_secret) if s]
 
-    def _ensure_clients(self) -> None:
-        if self._http is None or self._http.closed:
-            self._build_clients()
-
-    @property
-    def http(self) -> Any:
-        self._ensure_clients()
-        return self._http
-
     @property
     def engine(self) -> Any:
         """The raw engine API client (``staffterm placeos …`` commands call it directly)."""
@@ -198,20 +172,10 @@ class PlaceOSCore(Backend):
         self._ensure_clients()
         return self._staff
 
-    async def open(self) -> None:
-        # Building the clients resolves the secrets, and a secret command may take seconds (a password
-        # manager unlocking): do it in a worker thread so the console keeps painting.
-        if self._http is None or self._http.closed:
-            await asyncio.to_thread(self._ensure_clients)
-
     async def close(self) -> None:
-        if self._http is not None:
-            http, self._http = self._http, None
-            await http.aclose()
+        await super().close()
         self._rooms_loaded_at = None
 
-    def request_stats(self) -> tuple[int, int]:
-        return self._http.stats() if self._http is not None else (0, 0)
 
     # ----------------------------------------------------------------- warnings
 

@@ -10,14 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
-
 from staffterm.backends.clashes import room_clash_error
+from staffterm.backends.coerce import as_model, require_text
 from staffterm.backends.placeos.backend_core import (
     CalendarRef,
     PlaceOSCore,
-    require_text,
-    require_window,
 )
 from staffterm.backends.placeos.convert import event_from_wire, event_to_wire
 from staffterm.backends.placeos.staff_common import REQUEST_ID_KEY, whole_event
@@ -26,21 +23,9 @@ from staffterm.errors import (
     NotFoundError,
     PermissionDeniedError,
     UnavailableError,
-    invalid_input_from,
 )
 from staffterm.models import Event, EventDraft, EventPatch, EventStatus, ResponseStatus, Room
-
-
-def as_model(model: type, value: Any, what: str) -> Any:
-    """Accept the model itself or a plain mapping (from the CLI or JSON)."""
-    if isinstance(value, model):
-        return value
-    if isinstance(value, dict):
-        try:
-            return model.model_validate(value)
-        except ValidationError as exc:
-            raise invalid_input_from(exc, what=what) from None
-    raise InvalidInputError(f"expected a {model.__name__}, got {type(value).__name__}")
+from staffterm.times import require_window
 
 
 class EventsMixin(PlaceOSCore):

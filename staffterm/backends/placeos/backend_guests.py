@@ -18,9 +18,9 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from staffterm.backends.coerce import as_model, require_text
 from staffterm.backends.placeos.backend_bookings import BookingsMixin
-from staffterm.backends.placeos.backend_core import gather_all, require_text, require_window
-from staffterm.backends.placeos.backend_events import as_model
+from staffterm.backends.placeos.backend_core import gather_all
 from staffterm.backends.placeos.convert import (
     booking_guest_id,
     event_guest_id,
@@ -31,6 +31,7 @@ from staffterm.backends.placeos.convert import (
 )
 from staffterm.errors import ConflictError, InvalidInputError, NotFoundError, StafftermError
 from staffterm.models import Guest, GuestDraft, GuestPatch, Room
+from staffterm.times import require_window
 
 VISITOR_TYPE = "visitor"
 # Keys of a /guests row that describe *today's* visit; dropped when a specific visit is read.

@@ -8,32 +8,7 @@ data only: it imports nothing, so the CLI's parser can read it cheaply.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-# Parameter kinds: how the CLI parses the text given for them.
-STR, INT, BOOL, JSON, TIME, LIST = "str", "int", "bool", "json", "time", "list"
-
-
-@dataclass(frozen=True)
-class Param:
-    name: str
-    kind: str = STR
-    required: bool = False
-    help: str = ""
-    # Extra spellings accepted on the command line (the seed's typo ``foce_removal``).
-    aliases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class DriverCommand:
-    name: str
-    api: str  # "engine" or "staff"
-    method: str
-    help: str
-    params: tuple[Param, ...] = ()
-    # True for the seed driver's own commands; False for the extras staffterm adds.
-    in_seed: bool = True
-    writes: bool = False
+from staffterm.backends.commands import BOOL, INT, JSON, LIST, STR, TIME, DriverCommand, Param
 
 
 def _p(name: str, kind: str = STR, required: bool = False, help: str = "", aliases: tuple[str, ...] = ()) -> Param:
@@ -208,7 +183,8 @@ COMMANDS: tuple[DriverCommand, ...] = (
         ),
         writes=True,
     ),
-    DriverCommand("reject", "staff", "reject", "reject a booking", (_p("booking_id", required=True), _p("utm_source"), _INSTANCE), writes=True),
+    DriverCommand("reject", "staff", "reject", "reject a booking", (_p("booking_id", required=True), _p("utm_source"), _INSTANCE),
+                  writes=True),
     DriverCommand(
         "approve", "staff", "approve", "approve a booking", (_p("booking_id", required=True), _p("utm_source"), _INSTANCE),
         writes=True,
@@ -283,7 +259,8 @@ COMMANDS: tuple[DriverCommand, ...] = (
         in_seed=False,
     ),
     DriverCommand("current_limits", "staff", "current_limits", "the tenant's booking limits", in_seed=False),
-    DriverCommand("people", "staff", "people", "search the staff directory", (_p("q"), _p("filter", help="a directory filter expression")), in_seed=False),
+    DriverCommand("people", "staff", "people", "search the staff directory",
+                  (_p("q"), _p("filter", help="a directory filter expression")), in_seed=False),
 )
 
 BY_NAME: dict[str, DriverCommand] = {command.name: command for command in COMMANDS}

@@ -11,8 +11,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from staffterm.backends.local_rules import booking_state
-from staffterm.backends.local_store import Asset
 from staffterm.backends.placeos.convert_common import (
     build,
     ext_data,
@@ -34,6 +32,7 @@ from staffterm.backends.placeos.convert_events import (
     event_from_wire,
 )
 from staffterm.models import (
+    Asset,
     Booking,
     BookingDraft,
     BookingPatch,
@@ -45,6 +44,7 @@ from staffterm.models import (
     HistoryEntry,
     Room,
 )
+from staffterm.rules import booking_state
 
 # --------------------------------------------------------------------------- bookings
 

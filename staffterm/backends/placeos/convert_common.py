@@ -16,7 +16,7 @@ from staffterm.errors import UnavailableError
 from staffterm.models import check_timezone
 
 # A system with ``approval: true`` is a room whose bookings wait for an approver. The console
-# knows such rooms by this feature, as on the local site (local_rules.APPROVAL_FEATURE).
+# knows such rooms by this feature, as on the local site (staffterm.rules.APPROVAL_FEATURE).
 APPROVAL_FEATURE = "approval"
 
 # --------------------------------------------------------------------------- primitives

@@ -2,7 +2,7 @@
 
 Method and parameter names follow the PlaceOS Staff API driver so ``staffterm placeos <command>``
 maps 1:1 onto them; replies are the provider's JSON, unconverted (``backend.py`` converts).
-The paging helpers here are shared with ``staff.py``.
+The reply helpers here are shared with ``staff.py``.
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ import json
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote
 
 import httpx
 
-from staffterm.backends.http import HttpClient, decode_json, next_link
 from staffterm.errors import InvalidInputError, UnavailableError
+from staffterm.http.client import HttpClient, decode_json
+from staffterm.http.paging import fetch_pages, link_header_page
 
 log = logging.getLogger("staffterm.placeos")
 
@@ -95,50 +96,12 @@ def as_dict(response: httpx.Response) -> dict:
     return data
 
 
-def _same_origin(a: httpx.URL, b: str) -> bool:
-    other = urlsplit(b)
-    return (other.scheme, other.hostname, other.port) == (a.scheme, a.host, a.port)
-
-
-async def fetch_all_pages(
-    http: HttpClient,
-    url: str,
-    params: Mapping[str, Any] | None = None,
-    *,
-    max_items: int = MAX_ITEMS,
-    on_response: Any = None,
-) -> list:
-    """Every item of a paged list: follows ``Link: rel="next"`` until absent or an empty page.
-
-    Stops (with a warning, no error) at ``max_items`` and when a link repeats or points at
-    another server — the credentials must never follow a link off the PlaceOS host.
-    """
-    items: list = []
-    response = await http.request("GET", url, params=params)
-    seen: set[str] = set()
-    while True:
-        if on_response is not None:
-            on_response(response)
-        page = as_list(response)
-        items.extend(page)
-        if len(items) >= max_items:
-            if len(items) > max_items or next_link(response):
-                log.warning("PlaceOS %s: stopped after %d items (listing capped)", url, max_items)
-            del items[max_items:]
-            break
-        link = next_link(response)
-        if not link or not page:
-            break
-        absolute = urljoin(str(response.request.url), link)
-        if not _same_origin(response.request.url, absolute):
-            log.warning("PlaceOS %s: not following a next-page link to another server", url)
-            break
-        if absolute in seen:
-            log.warning("PlaceOS %s: next-page link repeats; stopping", url)
-            break
-        seen.add(absolute)
-        response = await http.request("GET", absolute)
-    return items
+async def fetch_all_pages(http: HttpClient, url: str, params: Mapping[str, Any] | None = None, *,
+                          max_items: int = MAX_ITEMS) -> list:
+    """Every item of a paged PlaceOS list: ``Link: rel="next"`` until absent or an empty page, with
+    the shared guards (cap, same server, no repeats)."""
+    return await fetch_pages(http, url, params, read_page=link_header_page, max_items=max_items,
+                             stop_at_empty_page=True)
 
 
 # --------------------------------------------------------------------------- the API

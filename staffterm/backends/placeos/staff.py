@@ -6,6 +6,9 @@ epoch seconds. Times may be given as epoch seconds or timezone-aware datetimes.
 
 A 206 from ``/events`` or ``/calendars/free_busy`` means some calendars could not be read: the
 rows that were read are returned and ``on_partial`` gets a warning naming the calendars.
+
+Over 400 lines on purpose: one client method per Staff API driver command, named as the driver
+names them; bookings are already apart in ``staff_bookings``.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from typing import Any
 
 import httpx
 
-from staffterm.backends.http import HttpClient
 from staffterm.backends.placeos.engine import (
     as_dict,
     as_json,
@@ -41,6 +43,7 @@ from staffterm.backends.placeos.staff_common import (
 )
 from staffterm.backends.placeos.wire_errors import event_not_found, partial_failure, placeos_error
 from staffterm.errors import InvalidInputError, NotFoundError
+from staffterm.http.client import HttpClient
 
 log = logging.getLogger("staffterm.placeos")
 

@@ -31,7 +31,6 @@ from staffterm.backends.placeos.engine import (
     json_body,
     seg,
 )
-from staffterm.backends.placeos.write_outcomes import booking_gone, confirmed_delete
 from staffterm.backends.placeos.staff_common import (
     REQUEST_ID_KEY,
     STAFF,
@@ -40,10 +39,11 @@ from staffterm.backends.placeos.staff_common import (
     extension_data_filter,
     required,
 )
+from staffterm.backends.placeos.write_outcomes import booking_gone, confirmed_delete
 from staffterm.errors import InvalidInputError
 
 if TYPE_CHECKING:
-    from staffterm.backends.http import HttpClient
+    from staffterm.http.client import HttpClient
 
 DEFAULT_QUERY_MINUTES = 30  # the driver's default window for query_bookings
 DEFAULT_PAGE_SIZE = 100  # the driver's query_limit

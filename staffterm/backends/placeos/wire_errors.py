@@ -3,7 +3,7 @@
 ``placeos_error`` is the ``error_mapper`` of the PlaceOS ``HttpClient``: it knows the Staff API's
 bodies (409 with the clashing bookings, 410 with the limit, 405 with the reason a check-in was
 refused, 501 "no tenant", 511 "no user token") and says what to fix. Anything it does not
-recognise returns None and falls back to the generic mapping in ``backends/http.py``.
+recognise returns None and falls back to the generic mapping in ``staffterm/http/wire.py``.
 
 Nothing here repeats a key or a token: 401 messages say *which kind* of credential was refused,
 never its value, and the HTTP client redacts known secrets from every message on top of that.
@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 
-from staffterm.backends.http import body_error_text
 from staffterm.errors import (
     AuthError,
     ConfigError,
@@ -29,6 +28,7 @@ from staffterm.errors import (
     PermissionDeniedError,
     StafftermError,
 )
+from staffterm.http.client import body_error_text
 
 log = logging.getLogger("staffterm.placeos")
 

@@ -335,7 +335,8 @@ class LobbyKioskApp(KioskApp):
                 await self.ensure_open()
                 hosts = await walk_in.find_hosts(typed)
             except StafftermError as exc:
-                self.lobby.query_one(WalkInForm).say(f"The directory cannot be searched just now ({exc.message}). Please ask at the front desk.")
+                self.lobby.query_one(WalkInForm).say(
+                    f"The directory cannot be searched just now ({exc.message}). Please ask at the front desk.")
                 return
             self.lobby.query_one(WalkInForm).show_hosts(typed, hosts)
 

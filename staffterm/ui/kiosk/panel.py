@@ -216,9 +216,11 @@ class RoomPanelApp(KioskApp):
             detail = f"Showing the day as last known at {loaded}. {OFFLINE_MESSAGE}"
         screen.query_one("#detail", Static).update(detail)
         current = status.current
-        screen.query_one("#current", Static).update(f"Now:  {self._title(current)}  {self._span(current)}" if current else "Now:  no meeting")
+        now_line = f"Now:  {self._title(current)}  {self._span(current)}" if current else "Now:  no meeting"
+        screen.query_one("#current", Static).update(now_line)
         upcoming = status.next
-        screen.query_one("#next", Static).update(f"Next: {self._title(upcoming)}  {self._span(upcoming)}" if upcoming else "Next: nothing more today")
+        next_line = f"Next: {self._title(upcoming)}  {self._span(upcoming)}" if upcoming else "Next: nothing more today"
+        screen.query_one("#next", Static).update(next_line)
         for index in range(4):
             button = screen.query_one(f"#book-{index}", Button)
             if index < len(status.book_options):
@@ -240,7 +242,8 @@ class RoomPanelApp(KioskApp):
         slots = int((day.day_end - day.day_start) / timedelta(minutes=SLOT_MINUTES))
         from staffterm.models import RoomAvailability
 
-        availability = {room.id: RoomAvailability(room_id=room.id, email=room.email, start=day.day_start, end=day.day_end, blocks=day.blocks())}
+        availability = {room.id: RoomAvailability(room_id=room.id, email=room.email, start=day.day_start, end=day.day_end,
+                                                  blocks=day.blocks())}
         rows = rows_from_snapshot([room], availability, day.day_start, SLOT_MINUTES, slots)
         timeline.set_data(rows, day_start=day.day_start, slot_minutes=SLOT_MINUTES, slots=slots, tz=tz)
         timeline.now = self.clock.now()

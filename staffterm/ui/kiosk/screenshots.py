@@ -25,8 +25,8 @@ async def _settle(pilot, app) -> None:
 
 
 async def shoot(out: Path, work: Path) -> list[Path]:
-    from staffterm.backends.local import LocalBackend
     from staffterm.clock import FrozenClock
+    from staffterm.config.models import Config
     from staffterm.services.kiosk_lobby import LobbyService
     from staffterm.services.kiosk_outbox import KioskOutbox
     from staffterm.services.kiosk_walkin import WalkInService
@@ -38,10 +38,13 @@ async def shoot(out: Path, work: Path) -> list[Path]:
 
     written: list[Path] = []
     clock = FrozenClock(FROZEN_AT)
-    session = Session.for_backend(LocalBackend("demo", database=work / "demo.sqlite3", clock=clock), clock=clock)
+    # The demo site in the work folder, opened through the services as every screen is.
+    config = Config.model_validate({"default_tenant": "demo", "tenants": {
+        "demo": {"provider": "local", "demo": True, "database": str(work / "demo.sqlite3")}}})
+    session = Session.from_config(config, clock=clock)
     async with session:
         for name, room in (("kiosk-panel-check-in", "rm-lon-4-01"), ("kiosk-panel-free", "rm-lon-1-02")):
-            service = RoomPanelService(session.backend, clock, room, PanelRules(), estate=session.estate, booking=session.booking)
+            service = RoomPanelService.for_session(session, room, PanelRules())
             panel = RoomPanelApp(service, clock, pin_gate=None, refresh_seconds=3600)
             async with panel.run_test(size=SIZE) as pilot:
                 await _settle(pilot, panel)

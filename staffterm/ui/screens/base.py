@@ -1,4 +1,5 @@
-"""Base screen: the shared header and footer, reload plumbing, and worker-error routing.
+"""Base screen of every mode: the shared header and footer, reload plumbing, worker-error routing,
+and typed access to the app.
 
 Every main screen subclasses ``StafftermScreen`` and implements ``reload()`` (start its load
 worker). The app calls ``reload()`` when the session opens, on ``r``, on the auto-refresh tick,
@@ -11,12 +12,14 @@ Worker.StateChanged does not bubble, so each screen forwards its own workers' er
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
+
+if TYPE_CHECKING:
+    from staffterm.ui.app import StafftermApp
 
 
 class StafftermScreen(Screen):
@@ -24,6 +27,11 @@ class StafftermScreen(Screen):
     SCREEN_TITLE: ClassVar[str] = ""
     #: Markdown shown by F1 under the list of this screen's keys.
     HELP: ClassVar[str] = ""
+
+    if TYPE_CHECKING:
+        # Typed access to the console: its session (the services), catalog, clock and building.
+        @property
+        def app(self) -> StafftermApp: ...
 
     loaded_at: datetime | None = None
     loaded_version: int = -1
@@ -63,35 +71,3 @@ class StafftermScreen(Screen):
     def _worker_state(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             self.app.report_worker_error(event.worker)
-
-
-class StafftermModal(ModalScreen):
-    """Base for dialogs: forwards worker errors like the main screens do."""
-
-    @on(Worker.StateChanged)
-    def _worker_state(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.app.report_worker_error(event.worker)
-
-
-class FormModal(StafftermModal):
-    """A dialog with a form: its submit and cancel buttons (named by id) run ``action_submit``
-    and ``action_cancel``; cancelling closes it with no result."""
-
-    SUBMIT_BUTTON: ClassVar[str] = ""
-    CANCEL_BUTTON: ClassVar[str] = ""
-
-    @on(Button.Pressed)
-    def _form_button(self, event: Button.Pressed) -> None:
-        if event.button.id == self.SUBMIT_BUTTON:
-            event.stop()
-            self.action_submit()
-        elif event.button.id == self.CANCEL_BUTTON:
-            event.stop()
-            self.action_cancel()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_submit(self) -> None:
-        raise NotImplementedError

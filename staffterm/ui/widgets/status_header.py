@@ -36,7 +36,7 @@ class StatusHeader(Static):
 
     def _queue(self) -> tuple[int, int]:
         session = getattr(self.app, "session", None)
-        return session.backend.request_stats() if session is not None else (0, 0)
+        return session.request_stats() if session is not None else (0, 0)
 
     def _watch_queue(self) -> None:
         # Cheap when nothing changed (a tuple compare); repaints only when the counts move.

@@ -7,6 +7,10 @@ a cursor move repaints only the lines it touches. 1,000 rooms × 96 slots paint 
 
 The widget never shows meeting titles (private meetings, kiosks): it reports the block under
 the cursor (``CursorMoved``) and the range chosen (``RangeChosen``); the screen shows them.
+
+Over 400 lines on purpose: drawing, scrolling and the cursor of one widget are one idea; its
+data, paint and messages already live in ``timeline_data``, ``timeline_paint`` and
+``timeline_messages``.
 """
 
 from __future__ import annotations

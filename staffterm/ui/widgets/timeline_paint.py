@@ -154,7 +154,7 @@ def paint_cells(
     sel_first, sel_last = marks.selection if marks.selection is not None else (-1, -2)
     segments: list[Segment] = []
     run_index = 0
-    for first, end in zip(ordered, ordered[1:]):
+    for first, end in zip(ordered, ordered[1:], strict=False):
         while runs[run_index][1] <= first:
             run_index += 1
         state = runs[run_index][2]
@@ -225,11 +225,11 @@ def header_text(grid: DayGrid, cell_width: int) -> str:
     """
     total = grid.slots * cell_width
     columns = [index * cell_width for index in grid.hour_slots]
-    spacing = min((b - a for a, b in zip(columns, columns[1:])), default=total)
+    spacing = min((b - a for a, b in zip(columns, columns[1:], strict=False)), default=total)
     long_form = spacing >= 6
     chars = [" "] * total
     last_end = -2
-    for index, column in zip(grid.hour_slots, columns):
+    for index, column in zip(grid.hour_slots, columns, strict=False):
         hour = grid.hour_marks[index]
         label = f"{hour:02d}:00" if long_form else f"{hour:02d}"
         if column <= last_end or column + len(label) > total:

@@ -22,7 +22,12 @@ from datetime import datetime
 from typing import Any
 
 from tests.fakes.graph.events_model import (
-    NEVER, answer_room, apply_online_meeting, parse_event_body, set_attendee_status, sync_locations,
+    NEVER,
+    answer_room,
+    apply_online_meeting,
+    parse_event_body,
+    set_attendee_status,
+    sync_locations,
 )
 from tests.fakes.graph.state import GraphState
 from tests.fakes.graph.times import iso_utc

@@ -94,7 +94,7 @@ def _address(street: str, city: str, region: str, code: str, country: str) -> di
 
 
 def _places(state: GraphState) -> None:
-    for key, name, street, city, region, code, country, zone in BUILDINGS:
+    for key, name, street, city, region, code, country, _zone in BUILDINGS:
         state.places[oid("building", key)] = {
             "@odata.type": "#microsoft.graph.building", "id": oid("building", key), "displayName": name,
             "address": _address(street, city, region, code, country), "geoCoordinates": None, "phone": None,

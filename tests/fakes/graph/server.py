@@ -20,7 +20,8 @@ from typing import Any
 import httpx
 
 from tests.fakes.graph import batch, directory, events, mail, places, schedule
-from tests.fakes.graph.identity import authenticate, is_identity_path, serve as serve_identity
+from tests.fakes.graph.identity import authenticate, is_identity_path
+from tests.fakes.graph.identity import serve as serve_identity
 from tests.fakes.graph.routing import GRAPH_PREFIX, Route, match
 from tests.fakes.graph.seed import seed_tenant
 from tests.fakes.graph.state import AppRegistration, GraphState

@@ -17,8 +17,8 @@ A request holds its slot from admission until its answer is built, including the
 from __future__ import annotations
 
 from collections import Counter
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from tests.fakes.graph.wire import GraphError
 

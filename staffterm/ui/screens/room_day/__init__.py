@@ -1,0 +1,1 @@
+"""A room's day: its meetings, and how each reads (pushed from Zones and Timeline)."""

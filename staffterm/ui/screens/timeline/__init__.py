@@ -1,0 +1,1 @@
+"""Rooms × slots of a working day: the free/busy timeline, its day and filters, its side panel."""
