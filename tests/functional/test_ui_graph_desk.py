@@ -19,9 +19,9 @@ from textual.widgets import DataTable, Input, Select, Static, Tree
 
 from staffterm.clock import FrozenClock
 from staffterm.services.session import Session
-from staffterm.ui.screens.bookings import BookingsScreen
-from staffterm.ui.screens.guests import GuestsScreen
-from staffterm.ui.screens.room_day import RoomDayScreen
+from staffterm.ui.screens.bookings.screen import BookingsScreen
+from staffterm.ui.screens.guests.screen import GuestsScreen
+from staffterm.ui.screens.room_day.screen import RoomDayScreen
 from tests.fakes.graph import FakeGraph
 from tests.fakes.graph.seed import oid
 from tests.functional.conftest import settle
