@@ -17,45 +17,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
-
-from tests.fakes.placeos.loopback import _BadRequest, _encode, _read_request
+from tests.fakes.placeos.loopback import _handler
 
 if TYPE_CHECKING:
     from tests.fakes.graph.server import FakeGraph
-
-
-def _handler(fake: FakeGraph, port_box: list[int]):
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                try:
-                    parsed = await _read_request(reader)
-                except _BadRequest as exc:
-                    writer.write(_encode(httpx.Response(400, json={"error": str(exc)}), "GET", False))
-                    await writer.drain()
-                    return
-                if parsed is None:
-                    return
-                method, target, headers, body = parsed
-                host = next((v for k, v in headers if k.lower() == "host"), f"127.0.0.1:{port_box[0]}")
-                request = httpx.Request(method, f"https://{host}{target}", headers=headers, content=body)
-                response = await fake.handler(request)
-                await response.aread()
-                keep_alive = next((v for k, v in headers if k.lower() == "connection"), "").lower() != "close"
-                writer.write(_encode(response, method, keep_alive))
-                await writer.drain()
-                if not keep_alive:
-                    return
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError, ssl.SSLError):
-            return
-        except asyncio.CancelledError:
-            return  # shutdown cancels idle keep-alive connections
-        finally:
-            with contextlib.suppress(Exception):
-                writer.close()
-
-    return handle
 
 
 @contextlib.contextmanager
@@ -75,7 +40,7 @@ def serve_https(fake: FakeGraph, port: int = 0) -> Iterator[tuple[str, str]]:
 
     async def main() -> None:
         try:
-            server = await asyncio.start_server(_handler(fake, port_box), "127.0.0.1", port, ssl=context)
+            server = await asyncio.start_server(_handler(fake, port_box, "https"), "127.0.0.1", port, ssl=context)
         except OSError as exc:
             failure.append(exc)
             ready.set()

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import threading
 from collections.abc import Iterator
 from http import HTTPStatus
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -79,7 +80,10 @@ def _encode(response: httpx.Response, method: str, keep_alive: bool) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
-def _handler(fake: FakePlaceOS, port_box: list[int]):
+def _handler(fake: Any, port_box: list[int], scheme: str = "http"):
+    """One connection's loop: HTTP/1.1 requests in, the fake's responses out (keep-alive honoured).
+    Shared by every fake served on loopback (``scheme`` "https" behind TLS)."""
+
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while True:
@@ -93,7 +97,7 @@ def _handler(fake: FakePlaceOS, port_box: list[int]):
                     return
                 method, target, headers, body = parsed
                 host = next((v for k, v in headers if k.lower() == "host"), f"127.0.0.1:{port_box[0]}")
-                request = httpx.Request(method, f"http://{host}{target}", headers=headers, content=body)
+                request = httpx.Request(method, f"{scheme}://{host}{target}", headers=headers, content=body)
                 response = await fake.handler(request)
                 await response.aread()
                 keep_alive = next((v for k, v in headers if k.lower() == "connection"), "").lower() != "close"
@@ -101,7 +105,7 @@ def _handler(fake: FakePlaceOS, port_box: list[int]):
                 await writer.drain()
                 if not keep_alive:
                     return
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError, ssl.SSLError):
             return
         except asyncio.CancelledError:
             # Shutdown cancels idle keep-alive connections; ending quietly keeps 3.11's stream
