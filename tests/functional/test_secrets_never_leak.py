@@ -102,6 +102,12 @@ client_secret = {{ file = "client.secret" }}
 provider = "placeos"
 base_url = "{url}"
 {login}password = {{ env = "STT_WRONG_PASSWORD" }}
+client_secret = {{ file = "client.secret" }}
+
+[tenants.wrongsecret]
+provider = "placeos"
+base_url = "{url}"
+{login}password = {{ command = {toml_string(password_command)} }}
 client_secret = "{INLINE_CLIENT_SECRET}"
 
 [tenants.wrongkey]
@@ -131,6 +137,7 @@ def fake(issued_tokens) -> Iterator[FakePlaceOS]:
     for key in (ENV_KEY, INLINE_KEY, FILE_KEY):
         placeos.state.api_keys[key] = "user-reception"
     placeos.state.passwords[FakePlaceOS.USERNAME.lower()] = PASSWORD
+    placeos.client_secret = CLIENT_SECRET  # the OAuth application's; wrongsecret's inline one is refused
     # Every token the fake OAuth issues is a secret to look for too.
     issue = fake_auth._issue
 
@@ -213,6 +220,7 @@ def test_no_secret_reaches_the_cli_or_any_file_it_writes(site, home_env, fake, i
         run("--tenant", tenant, "zones", "--json")
         run("--tenant", tenant, "rooms")
         run("--tenant", tenant, "placeos", "query-users", "--q", "ada", "--json")
+    run("--tenant", "wrongsecret", "zones", "--json")
     run("--tenant", "login", "placeos", "zones", "--tags", "building")
     run("--tenant", "login", "placeos", "metadata", "--id", "zone-syd-l1", "--key", "desks", "--json")
     status, out, err = run("--tenant", "login", "guests", "check-in", "booking:1004:jane.visitor@example.com")
@@ -226,6 +234,7 @@ def test_no_secret_reaches_the_cli_or_any_file_it_writes(site, home_env, fake, i
     report = dict(outputs)
     assert '"ok": true' in report["--tenant login zones --json"] or "zone-syd" in report["--tenant login zones --json"]
     assert "refused the username or password" in report["--tenant wrongpw zones --json"]
+    assert "refused the client_id" in report["--tenant wrongsecret zones --json"]
     assert "refused the API key" in report["--tenant wrongkey zones --json"]
     assert "failed with exit status 3" in report["--tenant badcmd zones --json"]
     assert "<secret: command" in report["config show"] and "<secret: inline>" in report["config show"]

@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  X-API-Key (admin):   {fake.API_KEY}")
             print(f"  X-API-Key (user):    {fake.USER_KEY}")
             print(f"  password grant:      username={fake.USERNAME} password={fake.PASSWORD} "
-                  f"client_id={fake.CLIENT_ID}")
+                  f"client_id={fake.CLIENT_ID} (client_secret, optional: {fake.client_secret})")
             print("Press ^C to stop.", flush=True)
             threading.Event().wait()
     except KeyboardInterrupt:

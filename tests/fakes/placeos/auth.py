@@ -7,6 +7,7 @@ them, but the fake validates by looking them up, so expiry is checked against th
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 import secrets
 from dataclasses import dataclass
@@ -120,8 +121,9 @@ def token_endpoint(fake: FakePlaceOS, request: httpx.Request, now: int) -> httpx
     """POST /auth/oauth/token — Doorkeeper's password and refresh_token grants (form or JSON body)."""
     form = _form(request)
     client_id = form.get("client_id", "")
-    if client_id != fake.CLIENT_ID:
-        return _oauth_error(401, "invalid_client", "Client authentication failed due to unknown client.")
+    if client_id != fake.CLIENT_ID or not _client_secret_matches(fake, form.get("client_secret", "")):
+        return _oauth_error(401, "invalid_client", "Client authentication failed due to unknown client, "
+                            "no client authentication included, or unsupported authentication method.")
     grant = form.get("grant_type", "")
     scope = tuple((form.get("scope") or "public").split())
     state = fake.state
@@ -141,6 +143,15 @@ def token_endpoint(fake: FakePlaceOS, request: httpx.Request, now: int) -> httpx
         return json_response(_issue(fake, user, record.scope, client_id, now))
     return _oauth_error(400, "unsupported_grant_type",
                         "The authorization grant type is not supported by the authorization server.")
+
+
+def _client_secret_matches(fake: FakePlaceOS, secret: str) -> bool:
+    """Doorkeeper ``Application.by_uid_and_secret`` (lib/doorkeeper/models/concerns/… application
+    mixin): a blank secret finds a public (non-confidential) application by its uid alone; any
+    secret that is sent must match, for public and confidential applications alike."""
+    if not secret:
+        return not fake.client_confidential
+    return hmac.compare_digest(secret, fake.client_secret)
 
 
 def _form(request: httpx.Request) -> dict[str, str]:

@@ -76,6 +76,10 @@ class FakePlaceOS:
         self.base_url = f"https://{host}"
         self.latency = latency
         self.token_lifetime: int = 3600
+        # The OAuth application staffterm signs in through (models doorkeeper_application.cr: every
+        # application has a secret; ``confidential`` defaults to false, so a public app may leave it out).
+        self.client_secret: str = "fake-client-secret"
+        self.client_confidential: bool = False
         self.requests: list[httpx.Request] = []
         # Seconds spent answering (not sleeping ``latency``): benchmarks take it out of what they
         # measure, since a real server's work is inside its round trip, not on our event loop.
