@@ -46,7 +46,8 @@ def list_commands(ctx: CommandContext) -> int:
         )
         return 0
     rows = [
-        (c.name, c.api.rpartition(":")[2], c.help, " ".join(f"--{p.name}" + ("" if p.required else "?") for p in c.params)) for c in COMMANDS
+        (c.name, c.api.rpartition(":")[2], c.help, " ".join(f"--{p.name}" + ("" if p.required else "?") for p in c.params))
+        for c in COMMANDS
     ]
     emit_table(("COMMAND", "API", "WHAT", "PARAMETERS (? = optional)"), rows, empty="No commands.")
     return 0
