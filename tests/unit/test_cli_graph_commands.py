@@ -166,10 +166,10 @@ def test_send_mail_without_a_body_or_with_bad_attachments_sends_nothing(graph, f
     assert fake.state.sent_mail == [] and not fake.requests_to("POST", "/v1.0/users/*")
 
 
-def test_send_mail_from_another_mailbox_is_refused_by_graph(graph, fake):
+def test_send_mail_is_sent_from_the_mailbox_from_names(graph, fake):
     code, _, err = graph("send_mail", "--to", "ada.lovelace@acme.example", "--subject", "Hi",
                          "--message_plaintext", "x", "--from", "grace.hopper@acme.example")
-    assert code == 0  # the app sends as that mailbox: sendMail is addressed to it
+    assert code == 0  # sendMail is addressed to that mailbox (user-sendmail.md), not a Send As
     assert fake.state.sent_mail[-1]["mailbox"] == "grace.hopper@acme.example"
 
 
