@@ -20,15 +20,24 @@ class Param:
     help: str = ""
     # Extra spellings accepted on the command line (the seed's typo ``foce_removal``).
     aliases: tuple[str, ...] = ()
+    # What place the value names, so times typed without an offset are read in that building's
+    # zone: "time_zone" (an IANA name), "zone", "room" (a room's id or mailbox; a person's is
+    # passed over) or "booking". Empty: found from the name PlaceOS gives such parameters.
+    place: str = ""
 
 
 @dataclass(frozen=True)
 class DriverCommand:
     name: str
-    api: str  # the backend attribute holding the raw client ("engine", "staff" for PlaceOS)
+    # The backend attribute holding the raw client ("engine", "staff" for PlaceOS, "driver" for
+    # Graph), or "module:factory" for commands served above the backend (QR codes, mail
+    # templates): the factory gets the open backend and the config.
+    api: str
     method: str
     help: str
     params: tuple[Param, ...] = ()
     # True for the seed driver's own commands; False for the extras staffterm adds.
     in_seed: bool = True
     writes: bool = False
+    # Said on stderr before the answer is printed (a command whose answer is a credential).
+    warning: str = ""

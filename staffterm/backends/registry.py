@@ -36,7 +36,7 @@ PROVIDERS: dict[str, Provider] = {
         Provider("placeos", "staffterm.backends.placeos:PlaceOSBackend", "PlaceOS",
                  "staffterm.config.models:PlaceOSSettings", commands="staffterm.backends.placeos.commands"),
         Provider("graph", "staffterm.backends.graph:GraphBackend", "Microsoft 365",
-                 "staffterm.config.models:GraphSettings"),
+                 "staffterm.config.models:GraphSettings", commands="staffterm.backends.graph.commands"),
         Provider("google", "staffterm.backends.google:GoogleBackend", "Google Calendar",
                  "staffterm.config.models:GoogleSettings"),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import keyword
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -110,10 +111,12 @@ def add_driver_commands(
 
 
 def call_arguments(args: argparse.Namespace, command: DriverCommand) -> dict[str, Any]:
-    """The keyword arguments for the client method: only the options that were given."""
+    """The keyword arguments for the client method: only the options that were given. A
+    parameter named with a Python keyword (the Graph API driver's ``from``) is passed as
+    ``from_``."""
     given: dict[str, Any] = {}
     for param in command.params:
         value = getattr(args, f"p_{param.name}", None)
         if value is not None:
-            given[param.name] = value
+            given[f"{param.name}_" if keyword.iskeyword(param.name) else param.name] = value
     return given

@@ -109,8 +109,13 @@ def _merge(
 class MailTemplates:
     """The template set in use: defaults with the config's ``[mail.templates]`` merged over them."""
 
-    def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:
-        self._templates = _merge(DEFAULT_TEMPLATES, overrides or {})
+    def __init__(self, overrides: Mapping[str, Any] | None = None, *more: Mapping[str, Any] | None) -> None:
+        # Each set of overrides merges over the ones before it: the config's [mail.templates],
+        # then a tenant's own (the Graph API driver's email_templates setting).
+        templates = _merge(DEFAULT_TEMPLATES, overrides or {})
+        for layer in more:
+            templates = _merge(templates, layer or {})  # type: ignore[arg-type]
+        self._templates = templates
 
     def get(self, group: str, who: str) -> dict[str, str] | None:
         """The template's fields, or ``None`` when there is none (or it is switched off)."""

@@ -8,6 +8,7 @@ theme. segno's ``terminal(compact=True)`` assumes a dark background, so it is no
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -135,13 +136,20 @@ def qr_ansi(text: str, *, border: int = 2) -> str:
     return "\n".join(lines) + "\n"
 
 
-def save_svg(text: str, path: str | os.PathLike[str], *, scale: int = 8, border: int = 4) -> Path:
-    """Write an SVG (black on an opaque white background) and return its path."""
+def svg_text(text: str, *, scale: int = 8, border: int = 4) -> str:
+    """The code as SVG text (black on an opaque white background)."""
     if not isinstance(scale, int) or not 1 <= scale <= MAX_SVG_SCALE:
         raise InvalidInputError(f"SVG scale must be a whole number from 1 to {MAX_SVG_SCALE}, not {scale!r}", field="scale")
     code = make_qr(text)
+    out = io.BytesIO()
+    code.save(out, kind="svg", scale=scale, border=_check_border(border), dark="#000", light="#fff")
+    return out.getvalue().decode("utf-8")
+
+
+def save_svg(text: str, path: str | os.PathLike[str], *, scale: int = 8, border: int = 4) -> Path:
+    """Write an SVG (black on an opaque white background) and return its path."""
     target = Path(path)
-    code.save(str(target), kind="svg", scale=scale, border=_check_border(border), dark="#000", light="#fff")
+    target.write_text(svg_text(text, scale=scale, border=border), encoding="utf-8")
     return target
 
 
@@ -155,8 +163,8 @@ def png_scale(symbol_width: int, size: int) -> int:
     return max(1, size // symbol_width)
 
 
-def save_png(text: str, path: str | os.PathLike[str], *, size: int = 256, border: int = 4) -> Path:
-    """Write a PNG about ``size`` pixels wide (see ``png_scale``) and return its path."""
+def png_bytes(text: str, *, size: int = 256, border: int = 4) -> bytes:
+    """A PNG about ``size`` pixels wide (see ``png_scale``)."""
     border = _check_border(border)
     smallest = SMALLEST_SYMBOL + 2 * border
     if not isinstance(size, int) or size < smallest:
@@ -168,8 +176,15 @@ def save_png(text: str, path: str | os.PathLike[str], *, size: int = 256, border
         raise InvalidInputError(f"PNG size {size} is too large: at most {MAX_PNG_SIZE} px", field="size")
     code = make_qr(text)
     width, _ = code.symbol_size(scale=1, border=border)
+    out = io.BytesIO()
+    code.save(out, kind="png", scale=png_scale(width, size), border=border, dark="#000", light="#fff")
+    return out.getvalue()
+
+
+def save_png(text: str, path: str | os.PathLike[str], *, size: int = 256, border: int = 4) -> Path:
+    """Write a PNG about ``size`` pixels wide (see ``png_scale``) and return its path."""
     target = Path(path)
-    code.save(str(target), kind="png", scale=png_scale(width, size), border=border, dark="#000", light="#fff")
+    target.write_bytes(png_bytes(text, size=size, border=border))
     return target
 
 

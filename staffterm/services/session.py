@@ -83,7 +83,9 @@ class Session:
         effective_clock = clock or SYSTEM_CLOCK
         backend = create_backend(name, provider, settings, clock=effective_clock)
         mail: Any = getattr(config, "mail", None)
-        templates = MailTemplates(getattr(mail, "templates", None) or None)
+        # A tenant's email_templates (the Graph API driver's setting) merge over [mail.templates]:
+        # the host's check-in mail is the one that tenant's admins wrote.
+        templates = MailTemplates(getattr(mail, "templates", None) or None, getattr(settings, "email_templates", None))
         # A tenant's own mailer_from wins over the config-wide sender.
         sender = getattr(settings, "mailer_from", None) or getattr(mail, "sender", None) or None
         horizon_days = getattr(getattr(config, "booking", None), "horizon_days", None)

@@ -23,6 +23,7 @@ from staffterm.times import require_window
 
 if TYPE_CHECKING:
     from staffterm.backends.base import CheckStep
+    from staffterm.backends.graph.driver import GraphDriver
 
 MAX_WINDOW = timedelta(days=62)  # getSchedule: the period "must be less than 62 days"
 
@@ -39,6 +40,13 @@ def view_interval(start: datetime, end: datetime) -> int:
 
 class GraphBackend(DirectoryMixin, EventsMixin, GraphCore):
     """``GraphBackend(tenant_name, settings, clock=, transport=, token_dir=, msal_session=, sleep=)``."""
+
+    @property
+    def driver(self) -> GraphDriver:
+        """The Graph API driver's commands on this tenant's connection (``staffterm graph …``)."""
+        from staffterm.backends.graph.driver import GraphDriver
+
+        return GraphDriver(self)
 
     # ----------------------------------------------------------------- check
 

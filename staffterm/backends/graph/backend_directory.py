@@ -5,6 +5,7 @@ groups, members, a user's calendars, and sendMail (user-sendmail.md: 202, no bod
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -29,6 +30,15 @@ def _search(query: str) -> str:
 
 def _id(value: Any, field: str) -> str:
     return quote(require_text(value, field), safe="@.")
+
+
+def _file_attachment(name: str, kind: str, data: bytes, content_id: str | None = None) -> dict[str, Any]:
+    # fileattachment.md: contentId and isInline place it in an HTML body (<img src="cid:...">).
+    wire = {"@odata.type": "#microsoft.graph.fileAttachment", "name": name, "contentType": kind,
+            "contentBytes": base64.b64encode(data).decode("ascii")}
+    if content_id:
+        wire.update({"contentId": content_id, "isInline": True})
+    return wire
 
 
 class DirectoryMixin(GraphCore):
@@ -85,9 +95,10 @@ class DirectoryMixin(GraphCore):
         rows = await self.all_pages(f"/users/{_id(user_id, 'user_id')}/calendars")
         return self.convert_rows(rows, calendar_from_wire, "calendar")
 
-    async def send_mail(self, message: MailMessage, *, attachments: list[tuple[str, str, bytes]] = ()) -> MailMessage:
+    async def send_mail(self, message: MailMessage, *, attachments: Sequence[tuple[Any, ...]] = ()) -> MailMessage:
         """From ``message.sender`` or the tenant's mailer_from; ``attachments`` are
-        (file name, content type, bytes) — the guest's QR pass on the host notification."""
+        (file name, content type, bytes[, content id]) — the guest's QR pass on the host
+        notification; one with a content id is shown inline where the HTML body names it."""
         from staffterm.backends.graph.meeting_copies import as_model
 
         message = as_model(MailMessage, message, "mail")
@@ -116,9 +127,7 @@ class DirectoryMixin(GraphCore):
         if message.reply_to:
             wire["replyTo"] = recipients([message.reply_to])
         if attachments:
-            wire["attachments"] = [{"@odata.type": "#microsoft.graph.fileAttachment", "name": name,
-                                    "contentType": kind, "contentBytes": base64.b64encode(data).decode("ascii")}
-                                   for name, kind, data in attachments]
+            wire["attachments"] = [_file_attachment(*item) for item in attachments]
         # Not re-sent after a lost reply: Graph has no key to tell a second mail from the first.
         await self.http.request("POST", f"/users/{quote(sender, safe='@.')}/sendMail",
                                 json={"message": wire, "saveToSentItems": True})
