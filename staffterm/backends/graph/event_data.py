@@ -85,17 +85,21 @@ async def change_data(core: GraphCore, event_path: str,
     values, so sending one again after a lost reply lands the same. Created twice (another
     writer, or a POST whose reply was lost): Exchange is reported to merge a second POST into
     the extension, and a 409 is answered by updating it instead."""
+    def body(current: dict[str, Any] | None) -> dict[str, Any]:
+        new = check_data({k: v for k, v in change(dict(current or {})).items() if v is not None})
+        return {"@odata.type": "microsoft.graph.openTypeExtension", "extensionName": EXTENSION_NAME, **new}
+
     current = await read_data(core, event_path)
-    new = check_data({k: v for k, v in change(dict(current or {})).items() if v is not None})
-    body = {"@odata.type": "microsoft.graph.openTypeExtension", "extensionName": EXTENSION_NAME, **new}
+    sent = body(current)
     if current is None:
         try:
-            await core.http.request("POST", _path(event_path), json=body, idempotent=True)
-            return new
+            await core.http.request("POST", _path(event_path), json=sent, idempotent=True)
+            return data_from_wire({"extensions": [sent]})
         except ConflictError:
-            pass
-    await core.http.request("PATCH", f"{_path(event_path)}/{EXTENSION_NAME}", json=body, idempotent=True)
-    return new
+            # Made meanwhile: apply the change to what is there, so nothing it holds is lost.
+            sent = body(await read_data(core, event_path))
+    await core.http.request("PATCH", f"{_path(event_path)}/{EXTENSION_NAME}", json=sent, idempotent=True)
+    return data_from_wire({"extensions": [sent]})
 
 
 async def merge_into(core: GraphCore, mailbox: str, event: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:

@@ -123,11 +123,11 @@ class GuestsMixin(DirectoryMixin):
         start = start if start is not None else end - timedelta(days=1)  # type: ignore[operator]
         end = end if end is not None else start + timedelta(days=1)
         start, end = require_window(start, end)
-        rooms = {r.email: r for r in await self.list_rooms(zone_id=zone_id)}
+        rooms = await self.list_rooms(zone_id=zone_id)
         _, every_room = await self.estate()
-        views = await asyncio.gather(*(calendar_view(self, email, start, end) for email in rooms))
+        views = await asyncio.gather(*(calendar_view(self, room.email, start, end) for room in rooms))
         guests: list[Guest] = []
-        for (email, room), rows in zip(rooms.items(), views, strict=True):
+        for room, rows in zip(rooms, views, strict=True):
             for raw in rows:
                 if not isinstance(raw, dict) or not raw.get("id") or raw.get("isCancelled"):
                     continue

@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 
 from tests.fakes.graph.events_model import overlaps, render
-from tests.fakes.graph.extensions import expand
 from tests.fakes.graph.events_store import cancel_event, create_event, remove_event, respond, update_event
+from tests.fakes.graph.extensions import expand
 from tests.fakes.graph.routing import Router
 from tests.fakes.graph.times import parse_query_instant
 from tests.fakes.graph.wire import Ctx, GraphError, empty_response, json_response, not_found, odata_page, select_fields
