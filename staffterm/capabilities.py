@@ -20,6 +20,8 @@ class Capability(StrEnum):
     BOOKINGS = "bookings"
     BOOKING_APPROVAL = "booking_approval"
     GUESTS = "guests"
+    # Registering a visitor who is not on any list (a walk-in): not every provider keeps visitors.
+    GUEST_REGISTRATION = "guest_registration"
     USERS = "users"
     GROUPS = "groups"
     MANAGER = "manager"

@@ -66,6 +66,10 @@ class Backend(abc.ABC):  # noqa: B024  (no abstract method: a backend overrides 
     #: The provider tells a visitor's host itself when the visitor is checked in (PlaceOS's
     #: VisitorMailer reacts to the check-in signal), so staffterm must not mail them a second time.
     notifies_host_on_check_in: ClassVar[bool] = False
+    #: How a room panel frees a room nobody checked in to: ``"cancel"`` the meeting, or have the
+    #: room ``"decline"`` it, which frees the room and tells the organiser while the meeting stays
+    #: for its people (Microsoft 365's own auto-release declines on the room's behalf).
+    room_release: ClassVar[str] = "cancel"
 
     def __init__(self, tenant_name: str = "", settings: Any = None) -> None:
         self.tenant_name = tenant_name
@@ -255,7 +259,7 @@ class Backend(abc.ABC):  # noqa: B024  (no abstract method: a backend overrides 
         raise self._unsupported(Capability.GUESTS, "Reading a guest")
 
     async def create_guest(self, draft: GuestDraft, *, idempotency_key: str | None = None) -> Guest:
-        raise self._unsupported(Capability.GUESTS, "Registering guests")
+        raise self._unsupported(Capability.GUEST_REGISTRATION, "Registering guests")
 
     async def update_guest(self, guest_id: str, patch: GuestPatch) -> Guest:
         raise self._unsupported(Capability.GUESTS, "Changing guests")

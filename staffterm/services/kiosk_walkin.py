@@ -79,6 +79,12 @@ class WalkInService:
         self._key: str | None = None
 
     @property
+    def available(self) -> bool:
+        """Whether the backend can register a visitor at all (Microsoft 365's visitors come from
+        meetings: there, walk-in registration is hidden)."""
+        return self.lobby.reception.backend.supports(Capability.GUEST_REGISTRATION)
+
+    @property
     def can_search_hosts(self) -> bool:
         return self.directory.backend.supports(Capability.USERS)
 

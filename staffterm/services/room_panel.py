@@ -20,7 +20,8 @@ Privacy = Literal["private", "titles"]
 
 #: Where the panel records a room meeting's check-in: the event's extension data (PlaceOS keeps
 #: it in the event's metadata ``ext_data`` and merges a patch into it: PlaceOS/staff-api
-#: src/controllers/events.cr, update; the local site merges the same way).
+#: src/controllers/events.cr, update; the local site merges the same way; Microsoft 365 keeps it
+#: in an open extension on the room's copy of the meeting, backends/graph/event_data.py).
 CHECKED_IN_KEY = "panel_checked_in_at"
 
 BOOK_NOW_MINUTES = (15, 30, 45, 60)

@@ -204,15 +204,19 @@ class RoomPanelService:
         await self.booking.extend_meeting(room.email, status.current.event_id, minutes, room_id=room.id)
 
     async def release(self, meeting: PanelMeeting) -> None:
-        """Cancel a no-show meeting from the room's calendar, telling its people (the local site
-        mails them; PlaceOS, Microsoft 365 and Google send their cancellation notices). A meeting
+        """Free the room of a no-show meeting, telling its organiser: cancel the meeting (the local
+        site mails its people; PlaceOS and Google send their cancellation notices), or, where the
+        backend says so (Microsoft 365), the room declines it with the same comment. A meeting
         already gone counts as released."""
         if meeting.event_id is None or self.last_day is None:
             return
         minutes = int(self.rules.auto_release.total_seconds() // 60) if self.rules.auto_release else 0
+        comment = RELEASE_COMMENT.format(minutes=minutes)
+        room = self.last_day.room
         try:
-            await self.backend.delete_event(
-                self.last_day.room.email, meeting.event_id, notify=True, comment=RELEASE_COMMENT.format(minutes=minutes)
-            )
+            if self.backend.room_release == "decline":
+                await self.backend.decline_event(room.email, meeting.event_id, notify=True, comment=comment)
+            else:
+                await self.backend.delete_event(room.email, meeting.event_id, notify=True, comment=comment)
         except NotFoundError:
             log.info("meeting %s was already gone when the panel released it", meeting.event_id)

@@ -82,7 +82,8 @@ CALLS: dict[Capability, Call] = {
     Capability.BOOKINGS: lambda b, sc: b.create_booking(
         BookingDraft(type="desk", asset_ids=[sc.desk_id], user_email=sc.person_email, **_draft_times(sc))),
     Capability.BOOKING_APPROVAL: lambda b, sc: b.approve_booking("some-booking"),
-    Capability.GUESTS: lambda b, sc: b.create_guest(GuestDraft(
+    Capability.GUESTS: lambda b, sc: b.check_in_guest("some-visit"),
+    Capability.GUEST_REGISTRATION: lambda b, sc: b.create_guest(GuestDraft(
         email="x@example.com", name="X", host_email=sc.host_email,
         visit_start=sc.slot()[0], visit_end=sc.slot()[1])),
     Capability.USERS: lambda b, sc: b.list_users(),

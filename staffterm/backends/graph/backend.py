@@ -17,6 +17,7 @@ from staffterm.backends.graph.backend_core import GraphCore
 from staffterm.backends.graph.backend_directory import DirectoryMixin
 from staffterm.backends.graph.backend_events import EventsMixin
 from staffterm.backends.graph.convert import availability_from_schedule
+from staffterm.backends.graph.guests import GuestsMixin
 from staffterm.errors import InvalidInputError, NotFoundError, NotSupportedError
 from staffterm.models import Room, RoomAvailability, Zone, ZoneKind
 from staffterm.times import require_window
@@ -38,7 +39,7 @@ def view_interval(start: datetime, end: datetime) -> int:
     return 1440
 
 
-class GraphBackend(DirectoryMixin, EventsMixin, GraphCore):
+class GraphBackend(GuestsMixin, DirectoryMixin, EventsMixin, GraphCore):
     """``GraphBackend(tenant_name, settings, clock=, transport=, token_dir=, msal_session=, sleep=)``."""
 
     @property

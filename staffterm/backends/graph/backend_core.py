@@ -33,7 +33,15 @@ class GraphCore(RemoteBackend):
     capabilities: ClassVar[frozenset[Capability]] = frozenset({
         Capability.ZONES, Capability.ROOMS, Capability.FREE_BUSY, Capability.EVENTS, Capability.EVENT_WRITE,
         Capability.USERS, Capability.GROUPS, Capability.MANAGER, Capability.CALENDARS, Capability.MAIL,
+        # Visitors are a meeting's external attendees (guests.py); none can be registered.
+        Capability.GUESTS,
     })
+
+    # A room nobody came to declines the meeting (event-decline.md, app-only Calendars.ReadWrite on
+    # the room's mailbox): the organiser gets the decline with the panel's comment, the meeting
+    # stays for its people. Cancelling would end it for everyone, online attendees too, and
+    # deleting the room's copy would tell nobody (event-delete.md).
+    room_release: ClassVar[str] = "decline"
 
     def __init__(self, tenant_name: str = "", settings: Any = None, *, clock: Clock | None = None,
                  transport: Any = None, token_dir: Path | None = None, msal_session: Any = None,

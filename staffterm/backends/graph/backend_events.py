@@ -133,6 +133,13 @@ class EventsMixin(GraphCore):
         event_id = require_text(event_id, "event_id")
         rooms_index = await self._room_emails()
         raw = await read_raw(self, mailbox, event_id)
+        if patch.extension_data is not None:
+            # staffterm's own data: an open extension on the copy asked (see event_data).
+            from staffterm.backends.graph.event_data import merge_into
+
+            raw = await merge_into(self, mailbox, raw, patch.extension_data)
+            if all(getattr(patch, name) is None for name in type(patch).model_fields if name != "extension_data"):
+                return event_from_wire(raw, mailbox, rooms_index)
         current = event_from_wire(raw, mailbox, rooms_index)
         start, end = patch.start or current.start, patch.end or current.end
         if end <= start:

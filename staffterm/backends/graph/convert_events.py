@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from staffterm.backends.graph.convert import parse_dtz, to_dtz
+from staffterm.backends.graph.event_data import data_from_wire
 from staffterm.errors import UnavailableError
 from staffterm.models import Attendee, Event, EventDraft, EventStatus, ResponseStatus
 
@@ -54,7 +55,8 @@ def event_from_wire(data: Any, calendar_id: str, rooms: set[str]) -> Event:
         online_meeting_url=str(online.get("joinUrl") or data.get("onlineMeetingUrl") or "") or None,
         online_meeting_provider=str(data.get("onlineMeetingProvider") or "") or None
         if data.get("isOnlineMeeting") else None,
-        extension_data={k: data[k] for k in ("transactionId", "webLink", "showAs") if data.get(k)},
+        extension_data={**{k: data[k] for k in ("transactionId", "webLink", "showAs") if data.get(k)},
+                        **data_from_wire(data)},
     )
 
 

@@ -27,6 +27,7 @@ from pydantic import ValidationError
 
 from staffterm.backends.graph.convert import iso_utc, parse_dtz
 from staffterm.backends.graph.convert_events import event_from_wire
+from staffterm.backends.graph.event_data import EXPAND
 from staffterm.errors import (
     ConflictError,
     InvalidInputError,
@@ -72,14 +73,17 @@ async def calendar_view(core: GraphCore, mailbox: str, start: datetime, end: dat
     # Both bounds are required; their offset is honoured and Prefer only sets the zone of the
     # returned start/end (user-list-calendarview.md).
     return await core.all_pages(f"{user_path(mailbox)}/calendarView",
-                                {"startDateTime": iso_utc(start), "endDateTime": iso_utc(end), "$top": PAGE},
+                                {"startDateTime": iso_utc(start), "endDateTime": iso_utc(end), "$top": PAGE,
+                                 # staffterm's own data on each meeting (see event_data).
+                                 "$expand": EXPAND},
                                 headers={"Prefer": UTC_PREFER})
 
 
 async def read_raw(core: GraphCore, mailbox: str, event_id: str) -> dict[str, Any]:
     from staffterm.http.client import decode_json
 
-    response = await core.http.request("GET", event_path(mailbox, event_id), headers={"Prefer": UTC_PREFER})
+    response = await core.http.request("GET", event_path(mailbox, event_id), params={"$expand": EXPAND},
+                                       headers={"Prefer": UTC_PREFER})
     data = decode_json(response, provider=core.http.provider)
     if not isinstance(data, dict) or not data.get("id"):
         raise NotFoundError(f"no meeting {event_id!r} in {mailbox}'s calendar")

@@ -61,6 +61,7 @@ class PlaceOSCore(RemoteBackend):
         {
             Capability.ZONES, Capability.ROOMS, Capability.FREE_BUSY, Capability.EVENTS, Capability.EVENT_WRITE,
             Capability.EVENT_APPROVAL, Capability.BOOKINGS, Capability.BOOKING_APPROVAL, Capability.GUESTS,
+            Capability.GUEST_REGISTRATION,
             Capability.USERS, Capability.GROUPS, Capability.MANAGER, Capability.CALENDARS,
         }
     )

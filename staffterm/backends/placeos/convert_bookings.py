@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+# The visit ids are shared with every provider whose visits are meetings (backends/guest_ids.py).
+from staffterm.backends.guest_ids import booking_guest_id, event_guest_id, parse_guest_id  # noqa: F401
 from staffterm.backends.placeos.convert_common import (
     build,
     ext_data,
@@ -256,35 +258,6 @@ def booking_patch_to_wire(patch: BookingPatch) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- guests
-
-
-def booking_guest_id(booking_id: str, email: str) -> str:
-    return f"booking:{booking_id}:{email.strip().lower()}"
-
-
-def event_guest_id(system_id: str, event_id: str, email: str) -> str:
-    return f"event:{system_id}:{event_id}:{email.strip().lower()}"
-
-
-def parse_guest_id(guest_id: str) -> tuple[str, dict[str, str]]:
-    """``booking:<id>:<email>`` -> ("booking", {booking_id, email});
-    ``event:<system>:<event>:<email>`` -> ("event", {system_id, event_id, email});
-    anything else -> ("guest", {id}) (an email or PlaceOS's numeric guest id).
-
-    Emails cannot contain ':' and PlaceOS system ids do not, so the email is split off the end
-    and the system id off the front; whatever remains is the (provider's) event id.
-    """
-    text = guest_id.strip() if isinstance(guest_id, str) else ""
-    if text.startswith("booking:"):
-        booking_id, sep, email = text[len("booking:") :].rpartition(":")
-        if sep and booking_id and "@" in email:
-            return "booking", {"booking_id": booking_id, "email": email.lower()}
-    elif text.startswith("event:"):
-        system_id, sep, rest = text[len("event:") :].partition(":")
-        event_id, sep2, email = rest.rpartition(":")
-        if sep and sep2 and event_id and "@" in email:
-            return "event", {"system_id": system_id, "event_id": event_id, "email": email.lower()}
-    return "guest", {"id": text}
 
 
 def guest_from_wire(

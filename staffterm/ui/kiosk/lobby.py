@@ -160,8 +160,8 @@ class LobbyKioskApp(KioskApp):
     ) -> None:
         super().__init__(pin_gate=pin_gate, idle_seconds=idle_seconds, **kwargs)
         self.service = service
-        # Walk-in registration, when configured: None hides it.
-        self.walk_in = walk_in
+        # Walk-in registration, when configured and the backend can register a visitor: None hides it.
+        self.walk_in = walk_in if walk_in is not None and walk_in.available else None
         self.clock = clock
         self.building_name = building_name
         self.notice_text = notice_text

@@ -18,6 +18,7 @@ import httpx
 
 from tests.fakes.graph.events_model import overlaps, render
 from tests.fakes.graph.events_store import cancel_event, create_event, remove_event, respond, update_event
+from tests.fakes.graph.extensions import expand
 from tests.fakes.graph.routing import Router
 from tests.fakes.graph.times import parse_query_instant
 from tests.fakes.graph.wire import Ctx, GraphError, empty_response, json_response, not_found, odata_page, select_fields
@@ -64,7 +65,7 @@ def _list(ctx: Ctx, items: list[dict[str, Any]], context: str) -> httpx.Response
     tz = _tz(ctx)
     items = sorted(items, key=lambda e: (e["_start"], e["id"]))
     return odata_page(ctx, items, page_size=_page_size(ctx), context=context,
-                      render=lambda e: select_fields(ctx, render(e, tz)), headers=_headers(ctx))
+                      render=lambda e: expand(ctx, select_fields(ctx, render(e, tz))), headers=_headers(ctx))
 
 
 @router.get("/users/{user}/calendarView", permissions=READ, mailbox="user")
@@ -110,7 +111,7 @@ def _event(ctx: Ctx, event_id: str) -> dict[str, Any]:
 def get_event(ctx: Ctx, user: str, event_id: str) -> httpx.Response:
     event = _event(ctx, event_id)
     body = {"@odata.context": f"{ctx.base()}/$metadata#users('{user}')/events/$entity",
-            **select_fields(ctx, render(event, _tz(ctx)))}
+            **expand(ctx, select_fields(ctx, render(event, _tz(ctx))))}
     return json_response(body, headers=_headers(ctx))
 
 

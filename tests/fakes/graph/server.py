@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from tests.fakes.graph import batch, directory, events, mail, places, schedule
+from tests.fakes.graph import batch, directory, events, extensions, mail, places, schedule
 from tests.fakes.graph.identity import authenticate, is_identity_path
 from tests.fakes.graph.identity import serve as serve_identity
 from tests.fakes.graph.routing import GRAPH_PREFIX, Route, match
@@ -28,8 +28,8 @@ from tests.fakes.graph.state import AppRegistration, GraphState
 from tests.fakes.graph.throttle import MailboxLimiter
 from tests.fakes.graph.wire import Ctx, GraphError, error_response, json_response
 
-ROUTES: list[Route] = [*places.router.routes, *schedule.router.routes, *events.router.routes,
-                       *directory.router.routes, *mail.router.routes]
+ROUTES: list[Route] = [*places.router.routes, *schedule.router.routes, *extensions.router.routes,
+                       *events.router.routes, *directory.router.routes, *mail.router.routes]
 
 
 @dataclass
@@ -77,6 +77,7 @@ class FakeGraph:
         self.limiter = MailboxLimiter(limit=4, retry_after=1)
         self.slow_down_fast_polls = False
         self.defer_room_replies = False  # True: rooms answer only when process_room_replies() runs
+        self.extension_repost = "merge"  # a POST of an extension name the event has: see extensions.py
         self.schedule_shows_details = True  # False: calendars share free/busy only (no subject/location)
         self.doc_sample_quirks = False  # True: rooms rendered like place-list.md's sample (see places.py)
         self.requests: list[httpx.Request] = []

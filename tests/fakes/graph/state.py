@@ -71,6 +71,8 @@ class GraphState:
     places: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> room/roomList/building/floor
     room_list_members: dict[str, list[str]] = field(default_factory=dict)  # room list email -> room emails
     events: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> event (one mailbox's copy)
+    # event id -> {extension id -> open extension} (tests/fakes/graph/extensions.py)
+    extensions: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     mailbox_zones: dict[str, str] = field(default_factory=dict)  # mailbox -> working hours' zone (Windows name)
     sent_mail: list[dict[str, Any]] = field(default_factory=list)
     apps: dict[str, AppRegistration] = field(default_factory=dict)

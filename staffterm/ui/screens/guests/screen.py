@@ -230,6 +230,8 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
         session = getattr(self.app, "session", None)
         if action in GUEST_ACTIONS and session is not None and not session.supports(Capability.GUESTS):
             return None
+        if action == "walk_in" and session is not None and not session.supports(Capability.GUEST_REGISTRATION):
+            return None  # visitors come from meetings (Microsoft 365): none can be registered here
         return True
 
     @work(exclusive=True, group="guests-load", exit_on_error=False, name="load-guests")
@@ -356,7 +358,7 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
         guest = self.highlighted
         if guest is None:
             typed = self.search_box.value.strip()
-            if typed and self._loaded:
+            if typed and self._loaded and self.check_action("walk_in", ()):
                 self.action_walk_in(prefill=typed)
             elif self._loaded:
                 self.notify("No guest highlighted to check in.", severity="warning", timeout=3)
