@@ -49,6 +49,11 @@ EXPLAINED: dict[int, tuple[type[StafftermError], str, str, str | None]] = {
     70011: (ConfigError, "the requested scope is not valid for this sign-in",
             "App-only sign-in asks for <graph_url>/.default: check that graph_url names the Graph host of the "
             "tenant's cloud (e.g. https://graph.microsoft.us for US Government).", "graph_url"),
+    # "Client credential flows must have a scope value with /.default suffixed to the resource
+    # identifier (application ID URI)" (AADSTS1002012, as the platform words it).
+    1002012: (ConfigError, "the requested scope is not valid for this sign-in",
+              "App-only sign-in asks for <graph_url>/.default and nothing else: check that graph_url is the bare "
+              "Graph host of the tenant's cloud (e.g. https://graph.microsoft.com, no path).", "graph_url"),
     7000218: (ConfigError, "device-code sign-in is not allowed for this app",
               f"{_PORTAL}: App registrations > your app > Authentication: set \"Allow public client flows\" to Yes.",
               "auth_mode"),
