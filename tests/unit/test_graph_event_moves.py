@@ -107,3 +107,25 @@ async def test_a_room_that_declines_the_move_is_said_plainly_and_the_move_is_sti
     room = next(a for a in moved.attendees if a.email == BABBAGE)
     assert room.response == ResponseStatus.DECLINED
     assert any("declined" in w and "NOT booked" in w for w in warnings)
+
+
+async def test_a_teams_meeting_carries_its_join_link_conference_id_and_dial_in_number(backend, fake):
+    made = await backend.create_event(KELVIN, _draft("Call", online_meeting_provider="teamsForBusiness"))
+    raw = next(e for e in fake.state.events.values() if e.get("subject") == "Call" and e["isOrganizer"])
+    assert raw["onlineMeeting"]["joinUrl"] and raw["onlineMeeting"]["conferenceId"].isdigit()
+    assert made.online_meeting_provider == "teamsForBusiness"
+    assert made.online_meeting_url == raw["onlineMeeting"]["joinUrl"]
+    assert made.online_meeting_id == raw["onlineMeeting"]["conferenceId"]
+    assert made.online_meeting_phones == ["+1 425 555 0123"]
+    plain = await backend.create_event(KELVIN, _draft("In person", hours=40))
+    assert (plain.online_meeting_url, plain.online_meeting_id, plain.online_meeting_phones) == (None, None, [])
+
+
+def test_every_dial_in_number_of_an_online_meeting_info_is_read_once():
+    from staffterm.backends.graph.convert_events import dial_in_numbers
+
+    assert dial_in_numbers({"quickDial": "+1 425 555 0123,,177513992#", "tollNumber": "+1 425 555 0123",
+                            "tollFreeNumbers": ["+1 800 555 0100", "+1 425 555 0123"],
+                            "phones": [{"number": "+44 20 7946 0000", "type": "business"}, {"type": "home"}]}) == [
+        "+1 425 555 0123,,177513992#", "+1 425 555 0123", "+1 800 555 0100", "+44 20 7946 0000"]
+    assert dial_in_numbers({}) == []
