@@ -148,7 +148,10 @@ async def test_the_access_token_is_shown_only_after_the_warning_and_masked_until
     app = make_graph_app()
     token = await graph_session.backend.access_token()
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await open_tenants(pilot, app)
+        admin = await open_tenants(pilot, app)
+        pane = admin.pane("tenants")
+        # This tenant signs in with token_command: no one to sign in, but a token to show.
+        assert pane.check_action("show_token", ()) and not pane.check_action("sign_in", ())
         await pilot.press("a")
         await settle(pilot, app)
         assert isinstance(app.screen, ConfirmDialog)

@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import CellDoesNotExist
 
+from staffterm.errors import StafftermError
 from staffterm.ui.screens.admin.pane import AdminPane, fit_columns, plain, short_path, theme_style
 
 
@@ -219,6 +220,21 @@ class TenantsPane(AdminPane):
 
     # ----------------------------------------------------------------- sign-in and token
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Sign in and the access token are offered (in the footer too) only on a tenant that has them."""
+        if action not in ("sign_in", "show_token"):
+            return True
+        from staffterm.services import tenant_sign_in
+
+        session, name = self.app.session, self._highlighted_name() if self.is_mounted else None
+        if session is None or name is None:
+            return False
+        try:
+            test = tenant_sign_in.can_sign_in if action == "sign_in" else tenant_sign_in.has_access_token
+            return test(session, getattr(self.app, "config", None), name)
+        except StafftermError:
+            return False
+
     def action_sign_in(self) -> None:
         from staffterm.services import tenant_sign_in
         from staffterm.ui.dialogs.tenant_sign_in import DeviceSignInDialog
@@ -266,6 +282,7 @@ class TenantsPane(AdminPane):
     @on(DataTable.RowHighlighted, "#tenants-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail()
+        self.refresh_bindings()
 
     def _show_detail(self) -> None:
         detail = self.query_one("#tenant-detail", Static)
