@@ -212,6 +212,12 @@ class Event(Model):
     status: EventStatus = EventStatus.CONFIRMED
     online_meeting_url: str | None = None
     online_meeting_provider: str | None = None
+    # How to join by phone or from a video room, where the provider says (the seed's
+    # create_event: id, phones, pin, sip); empty for providers that give only a link.
+    online_meeting_id: str | None = None
+    online_meeting_phones: list[str] = Field(default_factory=list)
+    online_meeting_pin: str | None = None
+    online_meeting_sip: str | None = None
     created: AwareDatetime | None = None
     updated: AwareDatetime | None = None
     extension_data: dict[str, Any] = Field(default_factory=dict)

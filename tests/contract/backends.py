@@ -217,8 +217,11 @@ CONTRACT_BACKENDS: tuple[ContractBackend, ...] = (
         open_graph,
         diverges={
             # resources/event.md: each mailbox holds its own copy of a meeting with its own id
-            # (iCalUId is the one shared "across calendars"). Moving a meeting to another room
-            # makes a new copy there, with a new id; the id the old room named is gone.
+            # (iCalUId is the one shared "across calendars"; id "changes when the item is moved
+            # from one container ... to another"). A move PATCHes the organiser's event, which
+            # keeps its id; the old room's copy goes and the new room's attendant makes a new
+            # item with a new id. update_event returns that new copy, so the desk learns the id it
+            # can use; the id the old room named is gone, which is what this test forbids.
             "test_moving_a_meeting_to_another_room": "Graph: a moved meeting has a new id in the new room's calendar",
         },
     ),

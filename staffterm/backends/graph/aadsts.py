@@ -14,7 +14,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from staffterm.errors import AuthError, ConfigError, PermissionDeniedError, StafftermError
+from staffterm.errors import (
+    AuthError,
+    ConfigError,
+    PermissionDeniedError,
+    StafftermError,
+    ThrottledError,
+    UnavailableError,
+)
 
 _CODE = re.compile(r"AADSTS(\d+)")
 _PORTAL = "In the Azure portal (portal.azure.com, or portal.azure.us / portal.azure.cn for national clouds)"
@@ -42,6 +49,11 @@ EXPLAINED: dict[int, tuple[type[StafftermError], str, str, str | None]] = {
     70011: (ConfigError, "the requested scope is not valid for this sign-in",
             "App-only sign-in asks for <graph_url>/.default: check that graph_url names the Graph host of the "
             "tenant's cloud (e.g. https://graph.microsoft.us for US Government).", "graph_url"),
+    # "Client credential flows must have a scope value with /.default suffixed to the resource
+    # identifier (application ID URI)" (AADSTS1002012, as the platform words it).
+    1002012: (ConfigError, "the requested scope is not valid for this sign-in",
+              "App-only sign-in asks for <graph_url>/.default and nothing else: check that graph_url is the bare "
+              "Graph host of the tenant's cloud (e.g. https://graph.microsoft.com, no path).", "graph_url"),
     7000218: (ConfigError, "device-code sign-in is not allowed for this app",
               f"{_PORTAL}: App registrations > your app > Authentication: set \"Allow public client flows\" to Yes.",
               "auth_mode"),
@@ -60,6 +72,28 @@ EXPLAINED: dict[int, tuple[type[StafftermError], str, str, str | None]] = {
 }
 
 
+# The platform busy or failing, not the credentials: reference-error-codes.md, AADSTS90024
+# RequestBudgetExceededError ("A transient error has occurred. Try again."), AADSTS90033
+# MsodsServiceUnavailable, and the OAuth error ``temporarily_unavailable`` ("The server is
+# temporarily too busy to handle the request. Retry the request."); AADSTS50196 LoopDetected is how
+# Entra throttles user sign-ins (MSAL.NET docs, advanced/client-and-server-throttling).
+TRANSIENT_CODES = frozenset({90024, 90033})
+THROTTLED_CODES = frozenset({50196})
+RETRY_LATER = "Nothing is wrong with the settings; staffterm tries again on the next refresh, or try again shortly."
+
+
+def busy_error(status: int, retry_after: float | None, body: Mapping[str, Any] | None = None) -> StafftermError:
+    """A 429 (throttled) or 5xx (failing) answer of the identity platform: retry later."""
+    wait = f" in {retry_after:g} s" if retry_after else " shortly"
+    code = next(iter(aadsts_codes(body or {})), None)
+    named = f", AADSTS{code}" if code else ""
+    if status == 429:
+        return ThrottledError(f"the Microsoft sign-in service is throttling this app (HTTP 429{named}): "
+                              f"try again{wait}", retry_after=retry_after, hint=RETRY_LATER)
+    return UnavailableError(f"the Microsoft sign-in service is failing (HTTP {status}{named}): try again{wait}",
+                            hint=RETRY_LATER)
+
+
 def aadsts_codes(result: Mapping[str, Any]) -> list[int]:
     codes = [int(c) for c in result.get("error_codes") or [] if isinstance(c, int) or str(c).isdigit()]
     if not codes:
@@ -71,6 +105,10 @@ def sign_in_error(result: Mapping[str, Any], *, tenant: str = "") -> StafftermEr
     """The plain-words error for an msal failure dict (or a token endpoint's error body)."""
     codes = aadsts_codes(result)
     where = f" (tenant {tenant})" if tenant else ""
+    if THROTTLED_CODES.intersection(codes):
+        return busy_error(429, None, result)
+    if TRANSIENT_CODES.intersection(codes) or result.get("error") == "temporarily_unavailable":
+        return busy_error(503, None, result)
     for code in codes:
         if code in EXPLAINED:
             cls, what, todo, key = EXPLAINED[code]

@@ -23,8 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from staffterm.backends.graph.aadsts import SIGN_IN_COMMAND, sign_in_error
-from staffterm.errors import AuthError, ConfigError, StafftermError, UnavailableError
+from staffterm.backends.graph.aadsts import SIGN_IN_COMMAND, busy_error, sign_in_error
+from staffterm.errors import AuthError, ConfigError, StafftermError, ThrottledError, UnavailableError
 from staffterm.http.token_cache import read_private_text, write_private_text
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ KNOWN_AUTHORITY_HOSTS = frozenset({
 DELEGATED_PERMISSIONS = ("Calendars.ReadWrite", "Calendars.ReadWrite.Shared", "User.Read.All", "Group.Read.All",
                          "Place.Read.All", "Mail.Send")
 RENEW_MARGIN = 300.0  # seconds before expiry at which a token is renewed
+MAX_POLL_OUTAGES = 3  # device-code polls in a row the platform may answer 429/5xx before we give up
 
 
 class _WithholdTokenReplies(logging.Filter):
@@ -132,12 +133,22 @@ class _MsalAuth:
     def _app_kwargs(self) -> dict[str, Any]:
         from urllib.parse import urlsplit
 
-        kwargs: dict[str, Any] = {"authority": self.authority, "token_cache": self._cache.cache}  # type: ignore[union-attr]
+        from staffterm.backends.graph.identity_http import OutageAwareSession
+
+        kwargs: dict[str, Any] = {"authority": self.authority, "token_cache": self._cache.cache,  # type: ignore[union-attr]
+                                  "http_client": OutageAwareSession(self._session)}
         if (urlsplit(self.authority_host).hostname or "").lower() not in KNOWN_AUTHORITY_HOSTS:
             kwargs["instance_discovery"] = False
-        if self._session is not None:
-            kwargs["http_client"] = self._session
         return kwargs
+
+    def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:  # in a worker thread
+        """An msal call, with the identity platform's outages said as such (retry later)."""
+        from staffterm.backends.graph.identity_http import IdentityPlatformBusy
+
+        try:
+            return method(*args, **kwargs)
+        except IdentityPlatformBusy as exc:
+            raise busy_error(exc.status, exc.retry_after, exc.body) from None
 
     def _build_app(self) -> Any:  # in a worker thread
         raise NotImplementedError
@@ -146,7 +157,10 @@ class _MsalAuth:
         if self._app is None:
             self._cache = _PersistedCache(self._cache_path)
             try:
-                self._app = self._build_app()
+                self._app = self._call(self._build_app)
+            except StafftermError:
+                self._cache = None
+                raise
             except ValueError as exc:
                 # msal raises ValueError when the tenant's OIDC discovery fails: the identity
                 # platform answers 400 AADSTS90002 for a tenant it does not know.
@@ -164,7 +178,7 @@ class _MsalAuth:
     def _acquire_checked(self) -> dict[str, Any]:  # in a worker thread
         self._ensure_app()
         try:
-            result = self._acquire()
+            result = self._call(self._acquire)
         except StafftermError:
             raise
         except Exception as exc:
@@ -247,21 +261,33 @@ class DeviceCodeAuth(_MsalAuth):
         msal's own polling blocks until done; with ``exit_condition`` answering True it polls
         once and returns, so we poll from here and wait with the loop's sleep in between."""
         await asyncio.to_thread(self._ensure_app)
-        flow = await asyncio.to_thread(self._app.initiate_device_flow, scopes=self.scopes)
+        flow = await asyncio.to_thread(self._call, self._app.initiate_device_flow, scopes=self.scopes)
         if "user_code" not in flow:
             raise sign_in_error(flow, tenant=self.tenant)
         shown = show(flow["user_code"], flow.get("verification_uri", ""), flow.get("message", ""))
         if asyncio.iscoroutine(shown):
             await shown
+        interval = float(flow.get("interval") or 5)
+        outages = 0
         while True:
-            result = await asyncio.to_thread(self._app.acquire_token_by_device_flow, flow,
-                                             exit_condition=lambda _flow: True)
+            try:
+                result = await asyncio.to_thread(self._call, self._app.acquire_token_by_device_flow, flow,
+                                                 exit_condition=lambda _flow: True)
+            except (ThrottledError, UnavailableError) as exc:
+                # The code stays valid while the platform is busy: wait as told and poll again,
+                # but not forever (the code expires anyway; a platform down for a few polls is said).
+                outages += 1
+                if outages > MAX_POLL_OUTAGES:
+                    raise
+                await sleep(max(interval, getattr(exc, "retry_after", None) or interval))
+                continue
+            outages = 0
             error = result.get("error") if isinstance(result, dict) else None
             if isinstance(result, dict) and "access_token" in result:
                 break
             if error not in ("authorization_pending", "slow_down"):
                 raise sign_in_error(result or {}, tenant=self.tenant)
-            await sleep(float(flow.get("interval") or 5))
+            await sleep(interval)
         await asyncio.to_thread(self._cache.save)  # type: ignore[union-attr]
         async with self._lock:
             self._token = str(result["access_token"])

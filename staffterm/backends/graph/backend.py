@@ -72,7 +72,18 @@ class GraphBackend(GuestsMixin, DirectoryMixin, EventsMixin, GraphCore):
             raise NotSupportedError(
                 f"tenant {self.tenant_name!r} signs in as the app (or with token_command): there is no one to sign in",
                 capability="sign_in", hint='Set auth_mode = "device_code" to sign in as yourself.')
-        return await self.auth.sign_in(show)
+        # The backend's own wait (the loop's sleep; instant in tests) between polls.
+        return await self.auth.sign_in(show, **({"sleep": self._sleep} if self._sleep is not None else {}))
+
+    async def access_token(self) -> str:
+        """The access token this tenant's requests carry (admins only; never logged or shown
+        unasked: the console confirms first). Signs in first if it has to."""
+        await self.open()
+        auth: Any = self.auth
+        if hasattr(auth, "token"):
+            return str(await auth.token(self.http))
+        header = (await auth.headers(self.http)).get("Authorization", "")
+        return header.removeprefix("Bearer ").strip()
 
     # ----------------------------------------------------------------- zones and rooms
 

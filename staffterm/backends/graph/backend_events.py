@@ -172,9 +172,10 @@ class EventsMixin(GraphCore):
                        and str((a.get("emailAddress") or {}).get("address") or "").lower() not in rooms_index])
             body["attendees"] = people + [{"emailAddress": {"address": r.email, "name": r.name}, "type": "resource"}
                                           for r in rooms]
-            if patch.room_ids is not None and rooms and patch.location is None:
-                body["location"] = {"displayName": rooms[0].name, "locationEmailAddress": rooms[0].email,
-                                    "locationType": "conferenceRoom"}
+            if patch.room_ids is not None and patch.location is None:
+                # Setting location replaces locations (resources/event.md): the old room's goes.
+                body["location"] = ({"displayName": rooms[0].name, "locationEmailAddress": rooms[0].email,
+                                     "locationType": "conferenceRoom"} if rooms else {"displayName": ""})
         else:
             rooms = [await self.require_room(r) for r in room_ids]
         if not body:
@@ -186,12 +187,29 @@ class EventsMixin(GraphCore):
         # PATCH sets absolute values: sending it twice lands the same.
         response = await self.http.request("PATCH", event_path(organiser, str(target["id"])), json=body,
                                            idempotent=True, headers={"Prefer": UTC_PREFER})
-        event = event_from_wire(decode_json(response, provider=self.http.provider), organiser, rooms_index)
+        written = decode_json(response, provider=self.http.provider)
+        event = event_from_wire(written, organiser, rooms_index)
         self._say_declines(event)
         if organiser != mailbox and mailbox in {a.email for a in event.attendees}:
             # The same meeting, named as the calendar it was asked in names it.
             return event.model_copy(update={"id": event_id, "calendar_id": mailbox})
+        if mailbox in rooms_index and event.room_ids:
+            return await self._as_moved(written, event, rooms_index)
         return event
+
+    async def _as_moved(self, written: dict[str, Any], event: Event, rooms_index: set[str]) -> Event:
+        """A meeting moved out of the room it was asked in: its copy in the new room, whose id is
+        the one the desk can use from now on. Each mailbox holds its own item with its own ``id``;
+        only ``iCalUId`` is shared "across calendars" (resources/event.md), so the old room's id
+        is gone with the old room's copy. No copy yet (the room has not answered, or declined):
+        the organiser's event, which keeps its id."""
+        new_room = event.room_ids[0]
+        try:
+            copy = await copy_in(self, new_room, written)
+        except StafftermError as exc:  # the move is made: a failing read-back is a warning
+            self.warn(f"the meeting was moved, but {new_room}'s calendar could not be read back: {exc.message}")
+            return event
+        return event_from_wire(copy, new_room, rooms_index) if copy is not None else event
 
     async def delete_event(self, calendar_id: str, event_id: str, *, notify: bool = True,
                            comment: str | None = None) -> None:

@@ -21,6 +21,16 @@ def _address(recipient: Any) -> tuple[str, str]:
     return str(email.get("address") or "").strip().lower(), str(email.get("name") or "").strip()
 
 
+def dial_in_numbers(online: dict[str, Any]) -> list[str]:
+    """The phone numbers of an onlineMeetingInfo (resources/onlinemeetinginfo.md): ``quickDial``
+    ("the pre-formatted quickdial for this call", number and conference id in one) first, then
+    ``tollNumber``, ``tollFreeNumbers`` and each of ``phones`` (resources/phone.md, ``number``).
+    Graph has no PIN or SIP address for an event's meeting: those stay empty."""
+    numbers = [online.get("quickDial"), online.get("tollNumber"), *(online.get("tollFreeNumbers") or [])]
+    numbers += [p.get("number") for p in online.get("phones") or [] if isinstance(p, dict)]
+    return list(dict.fromkeys(str(n).strip() for n in numbers if isinstance(n, str) and n.strip()))
+
+
 def event_from_wire(data: Any, calendar_id: str, rooms: set[str]) -> Event:
     if not isinstance(data, dict) or not data.get("id"):
         raise UnavailableError(f"Microsoft Graph sent an event without an id: {str(data)[:200]}")
@@ -55,6 +65,8 @@ def event_from_wire(data: Any, calendar_id: str, rooms: set[str]) -> Event:
         online_meeting_url=str(online.get("joinUrl") or data.get("onlineMeetingUrl") or "") or None,
         online_meeting_provider=str(data.get("onlineMeetingProvider") or "") or None
         if data.get("isOnlineMeeting") else None,
+        online_meeting_id=str(online.get("conferenceId") or "") or None,
+        online_meeting_phones=dial_in_numbers(online),
         extension_data={**{k: data[k] for k in ("transactionId", "webLink", "showAs") if data.get(k)},
                         **data_from_wire(data)},
     )

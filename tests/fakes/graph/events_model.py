@@ -12,12 +12,15 @@ Rules and where they come from:
 - Organizer vs attendee copies share one ``iCalUId``; an attendee copy starts ``notResponded``,
   the organizer's ``organizer`` (responseStatus in the user-post-events.md samples).
 - Online meetings: event.md ``isOnlineMeeting``/``onlineMeetingProvider``; a Teams meeting gets
-  ``onlineMeeting.joinUrl`` (onlinemeetinginfo.md) while ``onlineMeetingUrl`` stays null (it is
-  for Skype-era providers). The seeded calendars allow only ``teamsForBusiness``.
+  ``onlineMeeting`` with ``joinUrl``, ``conferenceId`` and ``tollNumber`` as in the sample of
+  user-post-events.md ("Create and enable an event as an online meeting"; onlinemeetinginfo.md),
+  while ``onlineMeetingUrl`` stays null (it is for Skype-era providers). The seeded calendars
+  allow only ``teamsForBusiness``.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -158,12 +161,22 @@ def join_url(event_id: str) -> str:
             "%7b%22Tid%22%3a%22fake%22%7d")
 
 
+TOLL_NUMBER = "+1 425 555 0123"  # the sample's (user-post-events.md)
+
+
+def conference_id(event_id: str) -> str:
+    """Nine digits, like the sample's "177513992", stable for the meeting."""
+    return str(int(hashlib.sha1(event_id.encode()).hexdigest(), 16) % 900_000_000 + 100_000_000)
+
+
 def apply_online_meeting(event: dict[str, Any]) -> None:
     if event.get("isOnlineMeeting"):
         provider = event.get("onlineMeetingProvider") or "teamsForBusiness"
         event["onlineMeetingProvider"] = provider
         # Only Teams is in the seeded calendars' allowedOnlineMeetingProviders: others get no link.
-        event["onlineMeeting"] = {"joinUrl": join_url(event["id"])} if provider == "teamsForBusiness" else None
+        event["onlineMeeting"] = {
+            "joinUrl": join_url(event["id"]), "conferenceId": conference_id(event["id"]),
+            "tollNumber": TOLL_NUMBER} if provider == "teamsForBusiness" else None
     else:
         event["onlineMeeting"] = None
         event["onlineMeetingProvider"] = "unknown"

@@ -9,6 +9,15 @@
   ID: ...\\r\\nCorrelation ID: ...\\r\\nTimestamp: ..."), ``error_codes``, ``timestamp``, ``trace_id``,
   ``correlation_id`` (the v1 protocol page's "error response" table, which Azure SDKs say still
   applies to v2). Codes and their meaning: identity-platform/reference-error-codes.md.
+- Outages (``fail_identity``): a throttled token endpoint answers 429 with ``Retry-After`` ("For
+  client_credentials grant, Microsoft Entra ID will reply with 429 Too Many Requests, with a
+  Retry-After: 60 header": MSAL.NET docs, advanced/client-and-server-throttling). Its body is not
+  documented; users of msal report it as the plain text "Too Many Requests" (AzureAD
+  microsoft-authentication-library-for-dotnet issue 2855), so that is what the fake sends. A
+  failing platform answers 503 with the error shape above, ``error`` ``temporarily_unavailable``
+  ("The server is temporarily too busy to handle the request. Retry the request.":
+  reference-error-codes.md, the error table) and AADSTS90033 MsodsServiceUnavailable (same page).
+  Which code Entra puts in a 503 is not documented: that pairing is ours.
 """
 
 from __future__ import annotations
@@ -18,6 +27,8 @@ import json
 import re
 import secrets
 import uuid
+import weakref
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlparse
@@ -35,6 +46,41 @@ RESERVED_SCOPES = {"openid", "profile", "offline_access"}
 _OIDC = re.compile(r"^/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration$")
 _TOKEN = re.compile(r"^/(?P<tenant>[^/]+)/oauth2/v2\.0/token$")
 _DEVICE = re.compile(r"^/(?P<tenant>[^/]+)/oauth2/v2\.0/devicecode$")
+
+
+@dataclass
+class _Outage:
+    status: int
+    retry_after: int | None
+    remaining: int
+    endpoints: tuple[str, ...]
+
+
+_OUTAGES: weakref.WeakKeyDictionary[FakeGraph, list[_Outage]] = weakref.WeakKeyDictionary()
+
+
+def fail_identity(fake: FakeGraph, status: int, *, retry_after: int | None = None, times: int = 1,
+                  endpoints: tuple[str, ...] = ("token", "devicecode")) -> None:
+    """The next ``times`` requests to these endpoints (``token``, ``devicecode``) answer ``status``:
+    429 (throttled, with ``Retry-After`` when given) or a 5xx (the platform failing)."""
+    if status != 429 and status < 500:
+        raise ValueError("an identity outage is a 429 or a 5xx")
+    _OUTAGES.setdefault(fake, []).append(_Outage(status, retry_after, times, endpoints))
+
+
+def _outage(fake: FakeGraph, request: httpx.Request, endpoint: str) -> httpx.Response | None:
+    for outage in _OUTAGES.get(fake, []):
+        if outage.remaining > 0 and endpoint in outage.endpoints:
+            outage.remaining -= 1
+            headers = {"Retry-After": str(outage.retry_after)} if outage.retry_after is not None else {}
+            if outage.status == 429:
+                return httpx.Response(429, text="Too Many Requests", headers=headers)
+            response = aadsts(fake, request, outage.status, "temporarily_unavailable", 90033,
+                              "MsodsServiceUnavailable - The Microsoft Online Directory Service (MSODS) isn't "
+                              "available.")
+            response.headers.update(headers)
+            return response
+    return None
 
 
 def is_identity_path(path: str) -> bool:
@@ -75,10 +121,10 @@ def serve(fake: FakeGraph, request: httpx.Request) -> httpx.Response:
         return _openid_configuration(fake, request, found["tenant"])
     found = _TOKEN.match(path)
     if found and method == "POST":
-        return _token(fake, request, found["tenant"])
+        return _outage(fake, request, "token") or _token(fake, request, found["tenant"])
     found = _DEVICE.match(path)
     if found and method == "POST":
-        return _devicecode(fake, request, found["tenant"])
+        return _outage(fake, request, "devicecode") or _devicecode(fake, request, found["tenant"])
     return json_response({"error": "invalid_request", "error_description": f"{method} {path} is not served"}, 405)
 
 

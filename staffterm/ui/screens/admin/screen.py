@@ -39,7 +39,8 @@ Tabs (their keys work when the cursor is not in a text field):
 
 - **t Tenants**: every tenant in the config, the one in use, and where its data lives.
   **c** tries each tenant's settings the way `staffterm config check` does and says, in plain
-  words, what failed. Secrets are never shown.
+  words, what failed. Secrets are never shown. On a Microsoft 365 tenant, **s** signs in as yourself
+  (device code: a page to open and a code to enter) and **a** shows its access token after a warning.
 - **p People**: type to search the directory (**/** jumps to the search box, **Enter** or
   **Escape** back to the list); the highlighted person's title, contact, manager, groups and
   calendars. Parts the backend cannot tell say *not available on this backend*.

@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import CellDoesNotExist
 
+from staffterm.errors import StafftermError
 from staffterm.ui.screens.admin.pane import AdminPane, fit_columns, plain, short_path, theme_style
 
 
@@ -56,6 +57,8 @@ class TenantsPane(AdminPane):
     """
     BINDINGS = [
         Binding("c", "check", "Check tenants", id="admin-check-tenants"),
+        Binding("s", "sign_in", "Sign in", id="admin-tenant-sign-in"),
+        Binding("a", "show_token", "Access token", id="admin-tenant-token"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -215,11 +218,71 @@ class TenantsPane(AdminPane):
         if self._highlighted_name() == row.name:
             self._show_detail()
 
+    # ----------------------------------------------------------------- sign-in and token
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Sign in and the access token are offered (in the footer too) only on a tenant that has them."""
+        if action not in ("sign_in", "show_token"):
+            return True
+        from staffterm.services import tenant_sign_in
+
+        session, name = self.app.session, self._highlighted_name() if self.is_mounted else None
+        if session is None or name is None:
+            return False
+        try:
+            test = tenant_sign_in.can_sign_in if action == "sign_in" else tenant_sign_in.has_access_token
+            return test(session, getattr(self.app, "config", None), name)
+        except StafftermError:
+            return False
+
+    def action_sign_in(self) -> None:
+        from staffterm.services import tenant_sign_in
+        from staffterm.ui.dialogs.tenant_sign_in import DeviceSignInDialog
+
+        session, config, name = self.app.session, getattr(self.app, "config", None), self._highlighted_name()
+        if session is None or name is None:
+            return
+        if not tenant_sign_in.can_sign_in(session, config, name):
+            self.app.notify(f"{name} does not sign in as a person: only a Microsoft 365 tenant with "
+                            'auth_mode = "device_code" does.', title="Sign in", severity="warning", markup=False)
+            return
+        self.app.push_screen(DeviceSignInDialog(
+            name, lambda show: tenant_sign_in.sign_in(session, config, name, show)))
+
+    def action_show_token(self) -> None:
+        from staffterm.services import tenant_sign_in
+        from staffterm.ui.dialogs.access_token import ACCESS_TOKEN_WARNING
+        from staffterm.ui.dialogs.confirm import ConfirmDialog
+
+        session, config, name = self.app.session, getattr(self.app, "config", None), self._highlighted_name()
+        if session is None or name is None:
+            return
+        if not tenant_sign_in.has_access_token(session, config, name):
+            self.app.notify(f"{name} has no access token to show.", title="Access token", severity="warning",
+                            markup=False)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._show_token(name)
+
+        self.app.push_screen(ConfirmDialog(ACCESS_TOKEN_WARNING, confirm_label="Show token",
+                                           title=f"Show the access token of {name}?"), answered)
+
+    @work(exclusive=True, group="admin-tenant-token", exit_on_error=False, name="access-token")
+    async def _show_token(self, name: str) -> None:
+        from staffterm.services import tenant_sign_in
+        from staffterm.ui.dialogs.access_token import AccessTokenDialog
+
+        token = await tenant_sign_in.access_token(self.app.session, getattr(self.app, "config", None), name)
+        await self.app.push_screen(AccessTokenDialog(name, token))
+
     # ----------------------------------------------------------------- detail
 
     @on(DataTable.RowHighlighted, "#tenants-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail()
+        self.refresh_bindings()
 
     def _show_detail(self) -> None:
         detail = self.query_one("#tenant-detail", Static)

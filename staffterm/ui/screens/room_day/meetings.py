@@ -140,8 +140,21 @@ def meeting_facts(event: Event, room: Room, tz: tzinfo, now: datetime, app: App 
         excerpt = body if len(body) <= BODY_EXCERPT else body[: BODY_EXCERPT - 1].rstrip() + "…"
         text.append("\nNotes\n", style="bold")
         text.append(excerpt + "\n")
-    if event.online_meeting_url:
-        provider = f" ({event.online_meeting_provider})" if event.online_meeting_provider else ""
-        text.append(f"\nOnline meeting{provider}\n", style="bold")
-        text.append(event.online_meeting_url + "\n", style="underline")
+    _online_meeting(text, event)
     return text
+
+
+def _online_meeting(text: Text, event: Event) -> None:
+    """The join link (its QR is drawn beside) and how to join by phone or from a video room."""
+    ways = [("Conference ID", event.online_meeting_id), ("PIN", event.online_meeting_pin),
+            *(("Dial-in", phone) for phone in event.online_meeting_phones), ("SIP", event.online_meeting_sip)]
+    ways = [(label, value) for label, value in ways if value]
+    if not event.online_meeting_url and not ways:
+        return
+    provider = f" ({event.online_meeting_provider})" if event.online_meeting_provider else ""
+    text.append(f"\nOnline meeting{provider}\n", style="bold")
+    if event.online_meeting_url:
+        text.append(event.online_meeting_url + "\n", style="underline")
+    for label, value in ways:
+        text.append(f"{label}  ", style="dim")
+        text.append(f"{value}\n")
