@@ -460,6 +460,9 @@ class Guest(Model):
     visit_expected: bool = True
     booking_id: str | None = None
     event_id: str | None = None
+    # The calendar holding ``event_id`` when it is not the host's: on Microsoft 365 a visit is
+    # found on the room's copy of the meeting, whose id means nothing in the host's mailbox.
+    event_calendar: str | None = None
     extension_data: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("email")

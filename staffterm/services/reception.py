@@ -184,7 +184,7 @@ class ReceptionService:
         room: Room | None = None
         if guest.event_id and guest.host_email and self.backend.supports(Capability.EVENTS):
             try:
-                event = await self.backend.get_event(guest.host_email, guest.event_id)
+                event = await self.backend.get_event(guest.event_calendar or guest.host_email, guest.event_id)
             except StafftermError as exc:
                 log.info("could not read the visit's meeting %s: %s", guest.event_id, exc)
         room_id = event.room_ids[0] if event is not None and event.room_ids else None

@@ -267,6 +267,9 @@ async def test_a_guest_checks_in_by_name_and_the_host_gets_mail(session, fake, t
     assert [e.state for e in await outbox.entries()] == ["done"]
     [mail] = fake.state.sent_mail
     assert [r["emailAddress"]["address"] for r in mail["message"]["toRecipients"]] == [HOST]
+    # The meeting is read where the visit's id lives (the room's copy), not from the host's
+    # calendar under the room's id, which Graph answers with 404.
+    assert not [r for r in fake.requests if r.method == "GET" and f"/users/{HOST}/events/" in r.url.path]
     # Kept on the room's copy of the meeting, in the one extension the panel uses too.
     [extension] = room_copy_extension(fake, CURIE)
     assert VISITOR in "".join(extension["guest_visits"])

@@ -107,7 +107,7 @@ class GuestsMixin(DirectoryMixin):
             visit_end=parse_dtz(raw.get("end"), "end"), zone_ids=list(room.zone_ids),
             checked_in=checked_in_at is not None and checked_out_at is None,
             checked_in_at=checked_in_at, checked_out_at=checked_out_at,
-            visit_expected=not raw.get("isCancelled"), event_id=str(raw["id"]),
+            visit_expected=not raw.get("isCancelled"), event_id=str(raw["id"]), event_calendar=room.email,
             extension_data={**extra, "room_id": room.email},
         )
 
