@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from staffterm.backends.local.events import refuse_room_clashes, room_clashes
+from staffterm.backends.local.busy import refuse_room_clashes, room_clashes
 from staffterm.backends.local.places import require_room, zone_and_descendants
 from staffterm.backends.local.records import (
     booking_from_row,

@@ -9,10 +9,10 @@ bookings are skipped.
 from __future__ import annotations
 
 from staffterm.backends.local.bookings import refuse_booking_clashes
+from staffterm.backends.local.busy import room_clashes
 from staffterm.backends.local.db import DATA_TABLES, SCHEMA_VERSION_KEY
 from staffterm.backends.local.demo import estate as demo_estate
 from staffterm.backends.local.demo import seed as demo_seed
-from staffterm.backends.local.events import room_clashes
 from staffterm.backends.local.records import write_booking, write_event, write_visit
 from staffterm.backends.local.store import (
     Session,
