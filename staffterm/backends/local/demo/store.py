@@ -8,7 +8,7 @@ bookings are skipped.
 
 from __future__ import annotations
 
-from staffterm.backends.local.bookings import refuse_booking_clashes
+from staffterm.backends.local.booking_clashes import refuse_booking_clashes
 from staffterm.backends.local.busy import room_clashes
 from staffterm.backends.local.db import DATA_TABLES, SCHEMA_VERSION_KEY
 from staffterm.backends.local.demo import estate as demo_estate
