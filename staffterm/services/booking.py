@@ -51,7 +51,6 @@ from staffterm.services.room_board import (
     fetch_availability,
     filter_rooms,
     format_clock,
-    group_by_building,
     zone_hints,
 )
 from staffterm.services.zones import room_in_zone, timezone_for
@@ -76,13 +75,13 @@ class BookingService(BookingChecks):
         # Before any arithmetic on it: a start at the end of the calendar would overflow.
         self._horizon.check_lengthened(begin, length, "start", self.clock.now())
         end = begin + length
-        zone_list, all_rooms = await self.estate.load()
-        zones = {z.id: z for z in zone_list}
+        index = await self.estate.index()
+        all_rooms, zones = index.rooms, index.zones_by_id
         if zone_id is not None and zone_id not in zones:
             raise NotFoundError(f"no zone {zone_id!r} on this site", hint="Pick a building or level from the zone list.")
         in_zone = [r for r in all_rooms if zone_id is None or room_in_zone(r, zone_id, zones)]
         candidates = filter_rooms(in_zone, capacity=capacity, features=features, accessible=accessible, bookable=True)
-        groups = group_by_building(candidates, zones)
+        groups = index.group_by_building(candidates)
         windows = [
             BuildingWindow(zones.get(bid) if bid else None, timezone_for(group[0], zones), begin, end, group)
             for bid, group in groups.items()
