@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from staffterm.cli.arg_types import (
     QR_MAX_PNG_SIZE,
@@ -18,8 +18,12 @@ from staffterm.cli.arg_types import (
     time_arg,
 )
 
-if TYPE_CHECKING:
-    from staffterm.cli.parser import Builder
+
+class Builder(Protocol):
+    """What a command's function needs of the parser's builder (``parser.Builder``): a subcommand
+    that shares the global options and the error style."""
+
+    def sub(self, subparsers: Any, name: str, handler: str | None, help: str, **kwargs: Any) -> argparse.ArgumentParser: ...
 
 ZONE_KINDS = ("org", "region", "building", "level", "area", "other")
 
