@@ -131,7 +131,7 @@ Status: *expected*, *late* (start passed, not here yet), *arrived HH:MM*, *left 
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Without a visitor register the guest actions are hidden, not offered to fail."""
-        session = getattr(self.app, "session", None)
+        session = self.app.session
         if action in GUEST_ACTIONS and session is not None and not session.supports(Capability.GUESTS):
             return None
         return True
