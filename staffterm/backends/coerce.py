@@ -30,3 +30,10 @@ def require_text(value: Any, field: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInputError(f"{field} must not be empty", field=field)
     return value.strip()
+
+
+def check_capacity(capacity: Any) -> int | None:
+    """A room filter's capacity: ``None`` (any) or a whole number of people, 0 or more."""
+    if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0):
+        raise InvalidInputError(f"capacity must be a whole number of people, got {capacity!r}", field="capacity")
+    return capacity

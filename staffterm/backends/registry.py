@@ -32,13 +32,13 @@ PROVIDERS: dict[str, Provider] = {
     p.name: p
     for p in (
         Provider("local", "staffterm.backends.local:LocalBackend", "the local site",
-                 "staffterm.config.models:LocalSettings"),
+                 "staffterm.config.providers:LocalSettings"),
         Provider("placeos", "staffterm.backends.placeos:PlaceOSBackend", "PlaceOS",
-                 "staffterm.config.models:PlaceOSSettings", commands="staffterm.backends.placeos.commands"),
+                 "staffterm.config.providers:PlaceOSSettings", commands="staffterm.backends.placeos.commands"),
         Provider("graph", "staffterm.backends.graph:GraphBackend", "Microsoft 365",
-                 "staffterm.config.models:GraphSettings", commands="staffterm.backends.graph.commands"),
+                 "staffterm.config.providers:GraphSettings", commands="staffterm.backends.graph.commands"),
         Provider("google", "staffterm.backends.google:GoogleBackend", "Google Calendar",
-                 "staffterm.config.models:GoogleSettings"),
+                 "staffterm.config.providers:GoogleSettings"),
     )
 }
 PROVIDER_NAMES: tuple[str, ...] = tuple(PROVIDERS)

@@ -33,7 +33,6 @@ QR_MAX_PNG_SIZE = 4096
 ARGUMENT_FILE_LIMIT = 1024 * 1024
 
 
-
 def _whole_number(text: str, smallest: int, largest: int) -> int:
     digits = text.strip().lstrip("+-")
     if digits.isdigit() and len(digits) > len(str(LARGEST_NUMBER)):

@@ -36,12 +36,13 @@ async def rooms(ctx: CommandContext) -> int:
             return 0
         # Names of buildings and levels are only worth a second query for people reading a table.
         zone_map = await Places(backend).zones()
-    from staffterm.services.zones import room_building, room_level
+    from staffterm.services.estate_index import EstateIndex
 
+    index = EstateIndex(list(zone_map.values()), found)  # each zone's building and level, placed once
     rows = []
     for room in found:
-        building = room_building(room, zone_map)
-        level = room_level(room, zone_map)
+        building = index.building_for(room)
+        level = index.level_of(room)
         rows.append(
             (
                 room.id,

@@ -107,18 +107,20 @@ from staffterm.config.loading import (
 )
 from staffterm.config.models import (
     DEMO_TENANT,
-    GOOGLE_DEFAULT_SCOPES,
     Config,
-    GoogleSettings,
-    GraphSettings,
     KioskConfig,
-    LocalSettings,
     MailConfig,
-    PlaceOSSettings,
     TenantConfig,
     TenantSettings,
     UiConfig,
     default_config,
+)
+from staffterm.config.providers import (
+    GOOGLE_DEFAULT_SCOPES,
+    GoogleSettings,
+    GraphSettings,
+    LocalSettings,
+    PlaceOSSettings,
 )
 from staffterm.secrets import SecretRef
 

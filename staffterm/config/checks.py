@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from staffterm.config.models import Config, LocalSettings
+from staffterm.config.models import Config
+from staffterm.config.providers import LocalSettings
 
 
 def file_mode(path: Path) -> int | None:

@@ -14,7 +14,6 @@ import json
 import math
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
@@ -25,6 +24,7 @@ from staffterm.config.checks import file_mode
 from staffterm.config.loading import parse_config_text, parse_toml, read_config_text
 from staffterm.config.models import DEMO_TENANT, TENANT_NAME_PATTERN, Config
 from staffterm.errors import ConfigError
+from staffterm.files import write_atomically
 from staffterm.secrets import SecretRef
 
 NEW_FILE_MODE = 0o600
@@ -237,24 +237,6 @@ def _tenants_of(raw: dict[str, Any], path: Path) -> dict[str, Any]:
     return tenants
 
 
-def _write_atomically(path: Path, text: str, mode: int) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, mode)
-        os.replace(temp_name, path)
-    except BaseException:
-        try:
-            os.unlink(temp_name)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 def _refuse_unsafe_edit(path: Path, what: str) -> ConfigError:
     return ConfigError(
         f"{path}: cannot {what} automatically without changing other settings; nothing was changed",
@@ -317,7 +299,7 @@ def add_tenant(path: str | Path, name: str, provider: str, settings: Mapping[str
         raise _refuse_unsafe_edit(target, f"add tenant {name!r}")
     mode = (file_mode(target) if exists else NEW_FILE_MODE) or NEW_FILE_MODE
     config = parse_config_text(new_text, target, mode=mode)
-    _write_atomically(target, new_text, mode)
+    write_atomically(target, new_text, mode)
     return config
 
 
@@ -363,5 +345,5 @@ def remove_tenant(path: str | Path, name: str) -> Config:
         raise _refuse_unsafe_edit(target, f"remove tenant {name!r}")
     mode = file_mode(target) or NEW_FILE_MODE
     config = parse_config_text(new_text, target, mode=mode)
-    _write_atomically(target, new_text, mode)
+    write_atomically(target, new_text, mode)
     return config

@@ -14,13 +14,13 @@ from staffterm.config.editing import (
     NEW_FILE_MODE,
     _newline_of,
     _real_target,
-    _write_atomically,
     table_headers,
     toml_string,
 )
 from staffterm.config.loading import parse_config_text, parse_toml, read_config_text
 from staffterm.config.models import Config
 from staffterm.errors import ConfigError
+from staffterm.files import write_atomically
 
 
 def set_pin_hash(path: str | Path, pin_hash: str) -> Config:
@@ -56,5 +56,5 @@ def set_pin_hash(path: str | Path, pin_hash: str) -> Config:
         )
     mode = (file_mode(target) if exists else NEW_FILE_MODE) or NEW_FILE_MODE
     config = parse_config_text(new_text, target, mode=mode)
-    _write_atomically(target, new_text, mode)
+    write_atomically(target, new_text, mode)
     return config

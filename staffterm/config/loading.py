@@ -15,14 +15,16 @@ from staffterm.backends.registry import PROVIDER_NAMES
 from staffterm.config.checks import file_mode, inline_secret_problems
 from staffterm.config.models import (
     Config,
-    GoogleSettings,
-    GraphSettings,
     KioskConfig,
-    LocalSettings,
     MailConfig,
-    PlaceOSSettings,
     UiConfig,
     default_config,
+)
+from staffterm.config.providers import (
+    GoogleSettings,
+    GraphSettings,
+    LocalSettings,
+    PlaceOSSettings,
 )
 from staffterm.errors import ConfigError
 

@@ -10,8 +10,9 @@ done, or "may have happened", see ``replies.py``), never guessed. Failures becom
 ``staffterm.errors`` classes in one place (``wire.py``), and nothing that is logged or
 raised carries a key, token or password.
 
-Over 400 lines on purpose: the queue, retries and lost-reply handling are one request's life;
-the pure helpers are in ``wire``, ``replies``, ``redaction`` and ``paging``.
+Here is a request's life: retries and what a lost reply means. The queue is ``queue``, one
+attempt on the wire ``sending``; the pure helpers are in ``wire``, ``replies``, ``redaction``
+and ``paging``.
 """
 
 from __future__ import annotations
@@ -19,9 +20,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random as _random
-import time
 from collections.abc import Awaitable, Callable, Container, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
@@ -31,9 +31,9 @@ from staffterm.errors import (
     InvalidInputError,
     ReplyLostError,
     StafftermError,
-    ThrottledError,
     UnavailableError,
 )
+from staffterm.http.queue import RequestQueue
 from staffterm.http.redaction import (
     SENSITIVE_HEADERS,
     SENSITIVE_PARAMS,
@@ -46,14 +46,13 @@ from staffterm.http.replies import (
     MAY_HAVE_ACTED,
     READ_METHODS,
     applied_error,
-    body_is_whole,
     cut_off_error,
     looks_like_json,
     maybe_applied_error,
     parsed_json,
 )
+from staffterm.http.sending import ConnectionFailure, Sender
 from staffterm.http.wire import (
-    _plain_path,
     body_error_text,
     encode_params,
     error_from_response,
@@ -73,7 +72,6 @@ log = logging.getLogger("staffterm.http")
 T = TypeVar("T")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-LOGGED_BODY_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -94,39 +92,6 @@ class HttpAuth(Protocol):
     async def refresh(self, http: HttpClient) -> bool:
         """Called after a 401; True means credentials were renewed and the request may be tried once more."""
         ...
-
-
-@dataclass
-class _Stats:
-    queued: int = 0
-    in_flight: int = 0
-    # When the last request started (``time.monotonic()``), for the optional rate limit; None
-    # until the first start. Not 0.0: the monotonic clock counts from boot on Linux, so a zero
-    # would hold the first request back by ``1/rate_limit - uptime`` on a freshly booted machine.
-    last_start: float | None = field(default=None)
-
-
-class _ConnectionFailure(Exception):
-    """An attempt that got no usable response.
-
-    ``transient`` is False for failures that the same request would meet again (a URL scheme
-    httpx cannot speak, a header it refuses to send, a certificate we do not trust): retrying
-    those only delays the message that says what to fix. ``sent`` is False when the request
-    never left (no connection): a write that was not sent did not happen. ``status`` is the
-    status line that did arrive when only the body was lost (cut off mid-way or truncated).
-    """
-
-    def __init__(self, error: StafftermError, *, transient: bool = True, sent: bool = True,
-                 status: int | None = None) -> None:
-        super().__init__(str(error))
-        self.error = error
-        self.transient = transient
-        self.sent = sent
-        self.status = status
-
-    @property
-    def answered_ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
 
 
 # --------------------------------------------------------------------------- the client
@@ -163,13 +128,13 @@ class HttpClient:
         self.error_mapper = error_mapper
         self.max_in_flight = max(1, int(max_in_flight))
         self.queue_size = max(1, int(queue_size))
-        self.rate_limit = max(0.0, float(rate_limit))
         self._secrets: set[str] = {s for s in secrets if s}
         self._sleep = sleep
         self._random = random
-        self._slots = asyncio.Semaphore(self.max_in_flight)
-        self._rate_lock = asyncio.Lock()
-        self._stats = _Stats()
+        self._queue = RequestQueue(
+            provider=provider, max_in_flight=self.max_in_flight, queue_size=self.queue_size,
+            rate_limit=max(0.0, float(rate_limit)), sleep=sleep,
+        )
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout),
@@ -178,11 +143,21 @@ class HttpClient:
             headers={"User-Agent": "staffterm", "Accept": "application/json", **dict(headers or {})},
             follow_redirects=False,
         )
+        self._sender = Sender(self._client, provider=provider, host=self.host, timeout=timeout, redact=self.redact)
+
+    @property
+    def rate_limit(self) -> float:
+        """Request starts per second (0: no limit); the queue spaces starts by it."""
+        return self._queue.rate_limit
+
+    @rate_limit.setter
+    def rate_limit(self, value: float) -> None:
+        self._queue.rate_limit = max(0.0, float(value))
 
     # ----------------------------------------------------------------- bookkeeping
 
     def stats(self) -> tuple[int, int]:
-        return (self._stats.queued, self._stats.in_flight)
+        return self._queue.stats()
 
     def add_secret(self, value: str | None) -> None:
         if value:
@@ -198,48 +173,14 @@ class HttpClient:
     def closed(self) -> bool:
         return self._client.is_closed
 
-    # ----------------------------------------------------------------- the queue
-
-    async def _acquire(self) -> None:
-        if self._stats.queued >= self.queue_size:
-            raise ThrottledError(
-                f"too many {self.provider} requests are waiting ({self._stats.queued})",
-                hint="Wait a moment and try again; raise queue_size in the tenant's settings if this persists.",
-            )
-        self._stats.queued += 1
-        try:
-            await self._slots.acquire()
-        finally:
-            self._stats.queued -= 1
-        self._stats.in_flight += 1
-        if self.rate_limit > 0:
-            try:
-                await self._space_starts()
-            except BaseException:  # cancelled while waiting its turn: the slot must not go with it
-                self._release()
-                raise
-
-    async def _space_starts(self) -> None:
-        # Space request starts at least 1/rate apart (the Calendar driver's ticker).
-        async with self._rate_lock:
-            if self._stats.last_start is not None:
-                wait = self._stats.last_start + 1.0 / self.rate_limit - time.monotonic()
-                if wait > 0:
-                    await self._sleep(wait)
-            self._stats.last_start = time.monotonic()
-
-    def _release(self) -> None:
-        self._stats.in_flight -= 1
-        self._slots.release()
-
     async def _attempt(self, method: str, url: str, **send: Any) -> httpx.Response:
         """One try through the queue. The slot is given back however the try ends: a reply, a
         lost connection, an exception from our own side or the caller's task being cancelled."""
-        await self._acquire()
+        await self._queue.acquire()
         try:
-            return await self._send_once(method, url, **send)
+            return await self._sender.send_once(method, url, **send)
         finally:
-            self._release()
+            self._queue.release()
 
     # ----------------------------------------------------------------- requests
 
@@ -255,86 +196,6 @@ class HttpClient:
             return True
         base = httpx.URL(self.base_url)
         return (target.scheme, target.host, target.port) == (base.scheme, base.host, base.port)
-
-    def _loggable_body(self, content: bytes, content_type: str) -> str:
-        # Known secrets go before truncation, so a cut can never leave half a secret showing.
-        text = self.redact(redact_body(content, content_type))
-        return text if len(text) <= LOGGED_BODY_CHARS else f"{text[:LOGGED_BODY_CHARS]}… ({len(content)} bytes)"
-
-    def _log_request(self, request: httpx.Request) -> None:
-        try:
-            content = request.content
-        except httpx.RequestNotRead:  # a streamed body is not read just to log it
-            content = b""
-        log.debug(
-            "%s %s %s headers=%s body=%s",
-            self.provider, request.method, self.redact(redact_url(request.url)),
-            self.redact(str(redact_headers(request.headers))),
-            self._loggable_body(content, request.headers.get("content-type", "")) or "-",
-        )
-
-    async def _send_once(
-        self, method: str, url: str, *, params: dict[str, str], headers: httpx.Headers, body: dict[str, Any]
-    ) -> httpx.Response:
-        request = self._client.build_request(method, url, params=params or None, headers=headers, **body)
-        if log.isEnabledFor(logging.DEBUG):
-            self._log_request(request)
-        started = time.monotonic()
-        try:
-            # Streamed, so a body lost after the status line is told apart from no reply at all:
-            # a 2xx status means a write took effect, whatever happens to its body.
-            response = await self._client.send(request, stream=True)
-        except httpx.TimeoutException as exc:
-            raise _ConnectionFailure(
-                UnavailableError(
-                    f"{self.provider} at {self.host} did not answer within {self.timeout:g} s",
-                    hint="The service may be down or slow; try again, or raise timeout_seconds.",
-                ),
-                sent=not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)),
-            ) from None
-        except (httpx.UnsupportedProtocol, httpx.LocalProtocolError) as exc:
-            raise _ConnectionFailure(self._connection_error(exc), transient=False, sent=False) from None
-        except httpx.HTTPError as exc:
-            error = self._connection_error(exc)
-            raise _ConnectionFailure(
-                error, transient="certificate" not in error.message, sent=not isinstance(exc, httpx.ConnectError)
-            ) from None
-        what = _plain_path(method, request.url)
-        try:
-            await response.aread()
-        except httpx.HTTPError:
-            raise _ConnectionFailure(cut_off_error(self.provider, what), status=response.status_code) from None
-        finally:
-            await response.aclose()
-        if 200 <= response.status_code < 300 and not body_is_whole(response):
-            raise _ConnectionFailure(cut_off_error(self.provider, what), status=response.status_code)
-        if log.isEnabledFor(logging.DEBUG):
-            failed = response.status_code >= 400
-            log.debug(
-                "%s %s %s -> %s in %.0f ms%s",
-                self.provider, method, self.redact(redact_url(request.url)), response.status_code,
-                (time.monotonic() - started) * 1000,
-                f" body={self._loggable_body(response.content, response.headers.get('content-type', ''))}" if failed else "",
-            )
-        return response
-
-    def _connection_error(self, exc: Exception) -> UnavailableError:
-        detail = self.redact(str(exc)) or type(exc).__name__
-        text = detail.lower()
-        if "certificate" in text or "ssl" in text:
-            return UnavailableError(
-                f"the TLS certificate of {self.host} was not accepted: {detail}",
-                hint="Check base_url; for a test server with a self-signed certificate set verify_tls = false.",
-            )
-        if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
-            return UnavailableError(
-                f"cannot reach {self.host}: the host name does not resolve",
-                hint="Check the host name in base_url and this machine's network/DNS.",
-            )
-        return UnavailableError(
-            f"cannot reach {self.host}: {detail}",
-            hint="Check base_url and that this machine can reach the server (network, proxy, firewall).",
-        )
 
     def _error_for(self, response: httpx.Response) -> StafftermError:
         error = self.error_mapper(response) if self.error_mapper is not None else None
@@ -434,7 +295,7 @@ class HttpClient:
                 attempt_headers.update(await self._signed_in(self.auth.headers(self), what, maybe_applied))
             try:
                 response = await self._attempt(method, url, params=encoded, headers=attempt_headers, body=body)
-            except _ConnectionFailure as failure:
+            except ConnectionFailure as failure:
                 if is_write and failure.answered_ok:
                     applied_status = failure.status
                     if method == "DELETE":

@@ -28,7 +28,6 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
-
 def redact_url(url: str | httpx.URL) -> str:
     """The URL with any user:password and the values of sensitive query parameters as ``***``."""
     parts = urlsplit(str(url))

@@ -4,28 +4,23 @@ desks, parking and other assets.
 Every write is checked before it is sent (times, room, clashes) so bad input changes nothing,
 and carries an idempotency key so a retried create never makes a second meeting.
 
-Over 400 lines: every write here shares the same checks (window, room, clashes, idempotency);
-reading and acting on existing bookings is ``bookings.py``, meetings as calendars show them
-``meetings.py``.
+The checks every write shares (window, room, clashes) are ``booking_checks.py``; reading and
+acting on existing bookings is ``bookings.py``, meetings as calendars show them ``meetings.py``.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 
-from staffterm.backends.base import Backend
-from staffterm.clock import Clock
 from staffterm.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
-    NotSupportedError,
-    UnavailableError,
     invalid_input_from,
 )
 from staffterm.models import (
@@ -33,162 +28,35 @@ from staffterm.models import (
     Booking,
     BookingDraft,
     BusyBlock,
-    BusyStatus,
     Event,
     EventDraft,
     EventPatch,
     ResponseStatus,
     Room,
-    Zone,
 )
-from staffterm.services.block_names import name_blocks
+from staffterm.services.booking_checks import (
+    BookingChecks,
+    as_attendee,
+    check_description,
+    check_minutes,
+    check_title,
+    describe_block,
+)
 from staffterm.services.booking_rules import (
-    DEFAULT_HORIZON_DAYS,
-    DESCRIPTION_MAX_CHARS,
-    TITLE_MAX_CHARS,
-    Horizon,
     check_aware,
     check_email,
-    check_text,
 )
-from staffterm.services.estate import Estate
 from staffterm.services.room_board import (
     BuildingWindow,
     fetch_availability,
     filter_rooms,
     format_clock,
-    group_by_building,
     zone_hints,
 )
 from staffterm.services.zones import room_in_zone, timezone_for
 
-#: The longest single meeting or booking the services will make.
-MAX_LENGTH = timedelta(days=14)
 
-
-def _check_minutes(minutes: int, field: str = "minutes") -> timedelta:
-    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
-        raise InvalidInputError(f"minutes must be a whole number above 0, not {minutes!r}", field=field)
-    length = timedelta(minutes=minutes)
-    if length > MAX_LENGTH:
-        raise InvalidInputError(f"{minutes} minutes is longer than the {MAX_LENGTH.days}-day limit", field=field)
-    return length
-
-
-def _title(value: str | None) -> str:
-    return check_text(value, "title", "title", limit=TITLE_MAX_CHARS)
-
-
-def _description(value: str | None, field: str) -> str:
-    return check_text(value, field, "description", limit=DESCRIPTION_MAX_CHARS, multiline=True)
-
-
-def describe_block(block: BusyBlock, tz: tzinfo, *, clock_24h: bool = True) -> str:
-    """``'Weekly sync' 10:00–11:00`` in ``tz``; private meetings are not named."""
-    if block.private:
-        name = "a private meeting"
-    elif block.title:
-        name = f"'{block.title}'"
-    else:
-        name = "a meeting" if block.status == BusyStatus.BUSY else f"a {block.status.value} booking"
-    return f"{name} {format_clock(block.start, tz, clock_24h=clock_24h)}–{format_clock(block.end, tz, clock_24h=clock_24h)}"
-
-
-def _attendee(value: str | Attendee) -> Attendee:
-    if isinstance(value, Attendee):
-        return value
-    return Attendee(email=check_email(value, "attendees", "attendee"))
-
-
-class BookingService:
-    def __init__(
-        self, backend: Backend, clock: Clock, estate: Estate | None = None, *, horizon_days: int = DEFAULT_HORIZON_DAYS
-    ) -> None:
-        self.backend = backend
-        self.clock = clock
-        self.estate = estate or Estate(backend)
-        # How far ahead bookings may reach: the config's [booking] horizon_days.
-        self._horizon = Horizon(horizon_days)
-
-    @property
-    def horizon(self) -> timedelta:
-        return self._horizon.span
-
-    # ----------------------------------------------------------------- helpers
-
-    def now_minute(self) -> datetime:
-        return self.clock.now().replace(second=0, microsecond=0)
-
-    def _check_period(self, start: datetime, end: datetime) -> None:
-        self._horizon.check_period(start, end, self.clock.now(), max_length=MAX_LENGTH)
-
-    async def _zones(self) -> dict[str, Zone]:
-        return {z.id: z for z in await self.estate.zones()}
-
-    async def _room(self, room_id: str) -> Room:
-        try:
-            return await self.backend.get_room(room_id)
-        except NotFoundError:
-            raise NotFoundError(f"no room {room_id!r} on this site", hint="Pick a room from the room list.") from None
-
-    async def _bookable_room(self, room_id: str) -> Room:
-        room = await self._room(room_id)
-        if not room.bookable:
-            raise InvalidInputError(f"{room.name} is not bookable", field="room_id", hint="Pick another room.")
-        return room
-
-    async def _clashes(
-        self, room: Room, start: datetime, end: datetime, *, ignore_event: str | None = None
-    ) -> list[BusyBlock]:
-        """Busy blocks of ``room`` overlapping ``[start, end)``, named from the room's calendar
-        when free/busy alone does not say what they are."""
-        results = await self.backend.free_busy(start, end, room_ids=[room.id])
-        availability = next((a for a in results if a.room_id == room.id or a.email.lower() == room.email.lower()), None)
-        if availability is None or availability.error:
-            reason = availability.error if availability is not None else "no answer for this room"
-            raise UnavailableError(f"could not check whether {room.name} is free: {reason}")
-        clashes = [
-            b for b in availability.blocks
-            if b.status != BusyStatus.FREE and b.start < end and start < b.end
-            and not (ignore_event is not None and b.event_id == ignore_event)
-        ]
-        if clashes:
-            clashes = await self.complete_blocks(room, clashes, start, end)
-        return sorted(clashes, key=lambda b: b.start)
-
-    async def complete_blocks(self, room: Room, blocks: list[BusyBlock], start: datetime, end: datetime) -> list[BusyBlock]:
-        """Free/busy blocks are clipped to the window asked and often untitled; the room's
-        calendar gives each clash its whole span, title and id where the backend can tell."""
-        return await name_blocks(self.backend, room, blocks, start, end)
-
-    async def _room_tz(self, room: Room) -> tzinfo:
-        return timezone_for(room, await self._zones())
-
-    async def _conflict(self, room: Room, clashes: list[BusyBlock], what: str) -> ConflictError:
-        tz = await self._room_tz(room)
-        described = "; ".join(describe_block(b, tz) for b in clashes)
-        return ConflictError(f"{room.name} is not free {what}: {described}", clashes=clashes, hint="Pick another time or room.")
-
-    async def _event_room(self, event: Event, calendar_id: str, room_id: str | None = None) -> Room | None:
-        """The room a meeting is in: the one named, the calendar itself when it is a room's, or
-        the meeting's only room."""
-        if room_id is not None:
-            return await self._room(room_id)
-        candidates = list(event.room_ids)
-        try:
-            rooms = await self.estate.rooms()
-        except NotSupportedError:
-            rooms = []
-        by_key = {r.id: r for r in rooms} | {r.email.lower(): r for r in rooms}
-        calendar_room = by_key.get(calendar_id) or by_key.get(calendar_id.lower())
-        if calendar_room is not None:
-            return calendar_room
-        if len(candidates) == 1:
-            return by_key.get(candidates[0]) or await self._room(candidates[0])
-        if not candidates:
-            return None
-        raise InvalidInputError("this meeting books several rooms; say which room to change", field="room_id")
-
+class BookingService(BookingChecks):
     # ----------------------------------------------------------------- rooms
 
     async def find_free_rooms(
@@ -202,18 +70,18 @@ class BookingService:
         accessible: bool | None = None,
     ) -> list[Room]:
         """Bookable rooms free from ``start`` (now, to the minute) for ``minutes``, smallest first."""
-        length = _check_minutes(minutes)
+        length = check_minutes(minutes)
         begin = check_aware(start, "start") if start is not None else self.now_minute()
         # Before any arithmetic on it: a start at the end of the calendar would overflow.
         self._horizon.check_lengthened(begin, length, "start", self.clock.now())
         end = begin + length
-        zone_list, all_rooms = await self.estate.load()
-        zones = {z.id: z for z in zone_list}
+        index = await self.estate.index()
+        all_rooms, zones = index.rooms, index.zones_by_id
         if zone_id is not None and zone_id not in zones:
             raise NotFoundError(f"no zone {zone_id!r} on this site", hint="Pick a building or level from the zone list.")
         in_zone = [r for r in all_rooms if zone_id is None or room_in_zone(r, zone_id, zones)]
         candidates = filter_rooms(in_zone, capacity=capacity, features=features, accessible=accessible, bookable=True)
-        groups = group_by_building(candidates, zones)
+        groups = index.group_by_building(candidates)
         windows = [
             BuildingWindow(zones.get(bid) if bid else None, timezone_for(group[0], zones), begin, end, group)
             for bid, group in groups.items()
@@ -243,10 +111,10 @@ class BookingService:
         """Check and create a meeting in the room's calendar; a clash raises ``ConflictError``
         naming the meetings in the way, and nothing is created."""
         self._check_period(start, end)
-        title = _title(title)
-        body = _description(body, "body")
+        title = check_title(title)
+        body = check_description(body, "body")
         host_email = check_email(host, "host", "host")
-        guests = [_attendee(a) for a in attendees or ()]
+        guests = [as_attendee(a) for a in attendees or ()]
         room = await self._bookable_room(room_id)
         tz = await self._room_tz(room)
         # A room booking itself (book-now on a panel) has no person as host.
@@ -315,7 +183,7 @@ class BookingService:
         idempotency_key: str | None = None,
     ) -> Event:
         """Book from now (to the minute) for ``minutes``; with no host the room books itself."""
-        length = _check_minutes(minutes)
+        length = check_minutes(minutes)
         start = self.now_minute()
         if host is None:
             host = (await self._room(room_id)).email
@@ -325,7 +193,7 @@ class BookingService:
 
     async def extend_meeting(self, calendar_id: str, event_id: str, minutes: int, *, room_id: str | None = None) -> Event:
         """Move the end later by ``minutes``, refusing a clash with whatever comes next."""
-        length = _check_minutes(minutes)
+        length = check_minutes(minutes)
         event = await self.backend.get_event(calendar_id, event_id)
         if event.end <= self.clock.now():
             raise InvalidInputError(f"'{event.display_title()}' has already ended", field="event_id")
@@ -411,8 +279,8 @@ class BookingService:
         """Check and create a desk/parking/visitor/… booking. The backend's own refusals
         (``ConflictError``, ``LimitReachedError``) pass through unchanged."""
         self._check_period(start, end)
-        title = _title(title)
-        description = _description(description, "description")
+        title = check_title(title)
+        description = check_description(description, "description")
         if not (asset_id or "").strip():
             raise InvalidInputError("a booking needs an asset (desk, bay, room …)", field="asset_id")
         user = check_email(user_email, "user_email", "user")
@@ -437,7 +305,7 @@ class BookingService:
                 timezone=timezone,
                 title=title or "",
                 description=description or "",
-                attendees=[_attendee(a) for a in attendees or ()],
+                attendees=[as_attendee(a) for a in attendees or ()],
                 extension_data=dict(extension_data or {}),
             )
         except ValidationError as exc:

@@ -6,6 +6,7 @@ console's screens and the CLI, so names and time zones are dict lookups, not wal
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
@@ -57,6 +58,23 @@ class EstateIndex:
             return timezone_for(zone_or_room, self._zones_by_id)
         except Exception:  # an unknown id falls back to UTC rather than breaking a screen
             return UTC
+
+    @property
+    def zones_by_id(self) -> dict[str, Zone]:
+        """Every zone by id (a copy: callers may keep or change it)."""
+        return dict(self._zones_by_id)
+
+    def group_by_building(self, rooms: Iterable[Room]) -> dict[str | None, list[Room]]:
+        """``rooms`` by their building's id (``None``: in no building), in the order given."""
+        groups: dict[str | None, list[Room]] = {}
+        for room in rooms:
+            building = self._placement.building(room)
+            groups.setdefault(building.id if building else None, []).append(room)
+        return groups
+
+    def level_of(self, room: Room) -> Zone | None:
+        """The level ``room`` is on, if its zones name one."""
+        return self._placement.level(room)
 
     def building_for(self, zone_or_room: str | Room) -> Zone | None:
         if isinstance(zone_or_room, Room):

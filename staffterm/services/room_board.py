@@ -20,7 +20,6 @@ from staffterm.services.block_names import name_blocks
 from staffterm.services.estate import Estate
 from staffterm.services.zones import (
     BuildingTree,
-    Placement,
     ancestors,
     local_day_window,
     local_hours_window,
@@ -190,15 +189,6 @@ async def fetch_availability(
     return availability, errors
 
 
-def group_by_building(rooms: Iterable[Room], zones: Mapping[str, Zone]) -> dict[str | None, list[Room]]:
-    groups: dict[str | None, list[Room]] = {}
-    placement = Placement(zones)
-    for room in rooms:
-        building = placement.building(room)
-        groups.setdefault(building.id if building else None, []).append(room)
-    return groups
-
-
 def filter_rooms(
     rooms: Iterable[Room],
     *,
@@ -290,8 +280,8 @@ class RoomBoard:
         """Rooms in ``zone_id`` (every room when ``None``) with free/busy for ``day`` (today in
         each building's zone when ``None``), over ``hours`` of that day (the whole day when
         ``None``)."""
-        zone_list, all_rooms = await self.estate.load()
-        zones = {z.id: z for z in zone_list}
+        index = await self.estate.index()
+        zone_list, all_rooms, zones = index.zones, index.rooms, index.zones_by_id
         if zone_id is not None and zone_id not in zones:
             raise NotFoundError(f"no zone {zone_id!r} on this site", hint="Pick a building or level from the zone list.")
         in_zone = [room for room in all_rooms if zone_id is None or room_in_zone(room, zone_id, zones)]
@@ -299,7 +289,7 @@ class RoomBoard:
         now = self.clock.now()
         windows: list[BuildingWindow] = []
         window_by_building: dict[str | None, tuple[datetime, datetime]] = {}
-        groups = group_by_building(rooms, zones)
+        groups = index.group_by_building(rooms)
         for building_id, group in groups.items():
             building = zones.get(building_id) if building_id else None
             tz = timezone_for(building_id, zones) if building_id else timezone_for(group[0], zones)

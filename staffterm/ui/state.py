@@ -11,13 +11,12 @@ Standard library only: the console reads this before its first paint.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from staffterm.errors import ConfigError, InvalidInputError
+from staffterm.files import write_atomically
 
 STATE_FILE_NAME = "ui-state.json"
 STATE_VERSION = 1
@@ -98,7 +97,7 @@ def save_ui_state(state: UiState, path: Path | None = None) -> None:
     target = path if path is not None else ui_state_path()
     payload = json.dumps({"version": STATE_VERSION, **asdict(state)}, indent=2, sort_keys=True) + "\n"
     try:
-        _write_atomically(target, payload.encode("utf-8"))
+        write_atomically(target, payload.encode("utf-8"), FILE_MODE)
     except OSError as error:
         raise UiStateWriteError(
             f"Could not save the console's remembered settings to {target}: {error.strerror or error}",
@@ -115,22 +114,3 @@ def update_ui_state(path: Path | None = None, **changes: str | None) -> UiState:
     state = replace(load_ui_state(path), **changes)
     save_ui_state(state, path)
     return state
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # mkstemp creates the file 0600 whatever the umask, so the state is never briefly public.
-    descriptor, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, FILE_MODE)
-        os.replace(temp_name, target)
-    except BaseException:
-        try:
-            os.unlink(temp_name)
-        except OSError:
-            pass
-        raise

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from staffterm.backends.graph.backend import GraphBackend
-from staffterm.config.models import GraphSettings
+from staffterm.config.providers import GraphSettings
 from tests.fakes.graph import FakeGraph
 from tests.fakes.graph.seed import email, oid
 

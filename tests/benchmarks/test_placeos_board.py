@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from staffterm.backends.placeos.backend import PlaceOSBackend
 from staffterm.backends.placeos.engine import PAGE_SIZE
 from staffterm.clock import FrozenClock
-from staffterm.config.models import PlaceOSSettings
+from staffterm.config.providers import PlaceOSSettings
 from staffterm.services.session import Session
 from tests.fakes.placeos.event_model import build_event, metadata_for
 from tests.fakes.placeos.loopback import serve_on_loopback

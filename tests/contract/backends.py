@@ -6,7 +6,7 @@ backend's seeded site the tests use. A new backend joins the suite by adding one
 ``ContractBackend`` to ``CONTRACT_BACKENDS``; the tests never name a provider.
 
 Backends are built only through the registry (``create_backend``) and settings only through
-``staffterm.config.models``, so the suite does not depend on where a backend's modules live.
+``staffterm.config.providers``, so the suite does not depend on where a backend's modules live.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from staffterm.backends.base import Backend
 from staffterm.backends.registry import create_backend
 from staffterm.clock import FrozenClock
-from staffterm.config.models import GraphSettings, LocalSettings, PlaceOSSettings
+from staffterm.config.providers import GraphSettings, LocalSettings, PlaceOSSettings
 from tests.fakes.graph import seed as graph_seed
 
 

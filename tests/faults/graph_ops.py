@@ -28,7 +28,7 @@ from requests.structures import CaseInsensitiveDict
 
 from staffterm.backends.graph.backend import GraphBackend
 from staffterm.clock import FrozenClock
-from staffterm.config.models import GraphSettings
+from staffterm.config.providers import GraphSettings
 from staffterm.models import EventDraft, EventPatch, MailMessage
 from tests.fakes.graph import FakeGraph
 from tests.fakes.graph import seed as graph_seed

@@ -18,7 +18,7 @@ import httpx
 from staffterm.backends.placeos.backend import PlaceOSBackend
 from staffterm.backends.placeos.staff_common import REQUEST_ID_KEY
 from staffterm.clock import FrozenClock
-from staffterm.config.models import PlaceOSSettings
+from staffterm.config.providers import PlaceOSSettings
 from staffterm.models import BookingDraft, BookingPatch, BookingQuery, EventDraft
 from tests.fakes.placeos.server import FakePlaceOS
 from tests.faults.proxy import FaultPlan, FaultyTransport

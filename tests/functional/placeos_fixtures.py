@@ -30,7 +30,7 @@ def placeos_fake() -> FakePlaceOS:
 @pytest.fixture
 async def placeos_session(placeos_fake, tmp_path, monkeypatch):
     from staffterm.backends.placeos.backend import PlaceOSBackend
-    from staffterm.config.models import PlaceOSSettings
+    from staffterm.config.providers import PlaceOSSettings
 
     monkeypatch.setenv("STAFFTERM_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("STAFFTERM_CACHE_DIR", str(tmp_path / "cache"))

@@ -44,7 +44,7 @@ def graph_fake() -> FakeGraph:
 @pytest.fixture
 async def graph_session(graph_fake, tmp_path, monkeypatch):
     from staffterm.backends.graph.backend import GraphBackend
-    from staffterm.config.models import GraphSettings
+    from staffterm.config.providers import GraphSettings
 
     monkeypatch.setenv("STAFFTERM_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("STAFFTERM_CACHE_DIR", str(tmp_path / "cache"))

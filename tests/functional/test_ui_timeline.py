@@ -341,7 +341,7 @@ async def test_refresh_keeps_the_cursor_and_midnight_follows_now(make_app, demo_
 
 
 async def test_rows_are_built_off_the_event_loop(make_app, monkeypatch):
-    import staffterm.ui.screens.timeline.screen as module
+    import staffterm.ui.screens.timeline.view as module  # where the rows are built
 
     threads: list[str] = []
     real = module.rows_from_snapshot

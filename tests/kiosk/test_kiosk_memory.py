@@ -109,7 +109,7 @@ def _closed_port() -> int:
 async def test_a_placeos_panel_restarted_with_its_server_unreachable(placeos_session, tmp_path):
     """The restart talks to a PlaceOS URL where nothing listens: a real refused connection."""
     from staffterm.backends.placeos.backend import PlaceOSBackend
-    from staffterm.config.models import PlaceOSSettings
+    from staffterm.config.providers import PlaceOSSettings
     from tests.fakes.placeos.server import FakePlaceOS
 
     memory_path = tmp_path / "memory.sqlite3"

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from staffterm.backends.local.backend import LocalBackend
+from staffterm.backends.local.demo import estate as demo_estate
 from staffterm.backends.local.demo import seed as demo_seed
 from staffterm.clock import FrozenClock
 from staffterm.models import BookingDraft, BookingQuery, EventDraft, ResponseStatus
@@ -19,7 +20,7 @@ TEN_IN_LONDON = datetime(2026, 11, 19, 10, 0, tzinfo=LONDON)
 
 
 def test_estate_uses_the_documented_ids():
-    estate = demo_seed.demo_estate()
+    estate = demo_estate.demo_estate()
     zones = {z.id: z for z in estate.zones}
     assert zones["org-acme"].name == "Acme Corp"
     assert zones["bld-lon"].name == "London — Bishopsgate" and zones["bld-lon"].timezone == "Europe/London"
@@ -55,7 +56,7 @@ def test_same_date_same_day_and_other_dates_differ():
     other = demo_seed.demo_days(day + timedelta(days=1))
 
     def shape(plan: demo_seed.DemoDay) -> set[tuple[str, str, str]]:
-        tz = ZoneInfo(demo_seed.building(plan.building_id).timezone)
+        tz = ZoneInfo(demo_estate.building(plan.building_id).timezone)
         return {(e.room_ids[0], e.start.astimezone(tz).strftime("%H:%M"), e.title) for e in plan.events}
 
     for building_id in ("bld-lon", "bld-nyc"):
@@ -65,7 +66,7 @@ def test_same_date_same_day_and_other_dates_differ():
 @pytest.mark.parametrize("day", [date(2026, 3, 29), date(2026, 7, 1), date(2026, 11, 19)])
 def test_meetings_fall_between_eight_and_six_local_without_clashes(day):
     for plan in demo_seed.demo_days(day).values():
-        tz = ZoneInfo(demo_seed.building(plan.building_id).timezone)
+        tz = ZoneInfo(demo_estate.building(plan.building_id).timezone)
         start, end = local_day_window(day, str(tz))
         by_room: dict[str, list] = {}
         for event in plan.events:

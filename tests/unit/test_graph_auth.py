@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from staffterm.backends.graph.backend import GraphBackend
-from staffterm.config.models import GraphSettings
+from staffterm.config.providers import GraphSettings
 from staffterm.errors import AuthError, ConfigError, PermissionDeniedError
 from tests.fakes.graph import FakeGraph, serve_https
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from staffterm.backends.graph.backend import GraphBackend
-from staffterm.config.models import GraphSettings
+from staffterm.config.providers import GraphSettings
 from staffterm.errors import InvalidInputError
 from staffterm.models import BusyStatus, EventDraft, ZoneKind
 from tests.fakes.graph import FakeGraph

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from staffterm.backends.graph.backend import GraphBackend
-from staffterm.config.models import GraphSettings
+from staffterm.config.providers import GraphSettings
 from staffterm.errors import AuthError
 from tests.fakes.graph import FakeGraph, serve_https
 

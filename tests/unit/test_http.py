@@ -251,7 +251,7 @@ async def test_the_first_request_is_not_delayed_by_the_rate_limit_on_a_freshly_b
 ) -> None:
     """``time.monotonic()`` counts from boot on Linux: five seconds after boot, a limit of one
     start per 1,000 s must still let the first request go at once, and space the second."""
-    import staffterm.http.client as http_module
+    import staffterm.http.queue as http_module
 
     now = [5.0]
     monkeypatch.setattr(http_module.time, "monotonic", lambda: now[0])

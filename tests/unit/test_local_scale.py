@@ -10,6 +10,7 @@ import json
 import sqlite3
 from datetime import timedelta
 
+from staffterm.backends.local import busy as local_busy
 from staffterm.backends.local import events as local_events
 from staffterm.backends.local import places as local_places
 from staffterm.backends.local.backend import LocalBackend
@@ -52,7 +53,7 @@ def test_a_levels_free_busy_reads_the_level_not_the_estate(tmp_path):
     large = open_site(tmp_path, "large", SiteShape(buildings=2, levels_per_building=40, meetings_per_room=4))
 
     def level_free_busy(s: Session):
-        return local_events.free_busy(s, DAY_START, DAY_END, [], level_id(1, 1))
+        return local_busy.free_busy(s, DAY_START, DAY_END, [], level_id(1, 1))
 
     small_steps, small_answer = steps(small, level_free_busy)
     large_steps, large_answer = steps(large, level_free_busy)
@@ -76,11 +77,11 @@ def test_day_queries_read_the_window_not_the_history(tmp_path):
         return local_events.list_events(s, room, DAY_START, DAY_END, False)
 
     def estate_free_busy(s: Session):
-        return local_events.free_busy(s, DAY_START, DAY_END, [], None)
+        return local_busy.free_busy(s, DAY_START, DAY_END, [], None)
 
     def clashes(s: Session):
         found = local_places.require_room(s, room)
-        return local_events.room_clashes(s, found, DAY_START, DAY_END)
+        return local_busy.room_clashes(s, found, DAY_START, DAY_END)
 
     for query in (room_day, estate_free_busy, clashes):
         short_steps, short_answer = steps(short_site, query)
@@ -94,7 +95,7 @@ def test_the_time_and_zone_queries_use_bounded_index_ranges(tmp_path):
     conn = open_site(tmp_path, "plan", SiteShape(buildings=1, levels_per_building=2, meetings_per_room=4))
     traced: list[str] = []
     conn.set_trace_callback(traced.append)
-    steps(conn, lambda s: local_events.free_busy(s, DAY_START, DAY_END, [], level_id(0, 1)))
+    steps(conn, lambda s: local_busy.free_busy(s, DAY_START, DAY_END, [], level_id(0, 1)))
     steps(conn, lambda s: local_events.list_events(s, room_id(0, 1, 0), DAY_START, DAY_END, False))
     conn.set_trace_callback(None)
     plans = {

@@ -12,7 +12,7 @@ import pytest
 from staffterm.backends.placeos.backend import NO_ROW, PlaceOSBackend
 from staffterm.capabilities import Capability
 from staffterm.clock import FrozenClock
-from staffterm.config.models import PlaceOSSettings
+from staffterm.config.providers import PlaceOSSettings
 from staffterm.errors import (
     AuthError,
     ConfigError,

@@ -12,7 +12,7 @@ import pytest
 
 from staffterm.backends.placeos.backend import PlaceOSBackend
 from staffterm.clock import FrozenClock
-from staffterm.config.models import PlaceOSSettings
+from staffterm.config.providers import PlaceOSSettings
 from tests.fakes.placeos.server import FakePlaceOS
 
 SYD = ZoneInfo("Australia/Sydney")

@@ -11,7 +11,7 @@ import pytest
 from staffterm.backends.placeos.backend import PlaceOSBackend
 from staffterm.backends.placeos.write_outcomes import confirmed_delete
 from staffterm.clock import FrozenClock
-from staffterm.config.models import PlaceOSSettings
+from staffterm.config.providers import PlaceOSSettings
 from staffterm.errors import ConflictError, NotFoundError, ReplyLostError, UnavailableError
 from staffterm.models import BookingDraft
 from tests.fakes.placeos.server import FakePlaceOS

@@ -114,3 +114,70 @@ async def test_the_index_is_built_once_per_read_and_finds_rooms_by_id_or_email()
     assert index.building_for("bld") == BUILDING
     estate.invalidate()
     assert await estate.index() is not index  # read again: a new index
+
+
+def _demo_estate() -> tuple[list[Zone], list[Room]]:
+    from staffterm.backends.local.demo.estate import demo_estate
+
+    estate = demo_estate()
+    return estate.zones, estate.rooms
+
+
+def test_the_index_places_rooms_as_the_zone_walk_does():
+    """The board, free-room search and CLI group rooms through the index; it must agree with
+    walking each room's zones up to its building and level (``room_building`` / ``room_level``)."""
+    from staffterm.services.estate_index import EstateIndex
+    from staffterm.services.zones import room_building, room_level
+
+    zones, rooms = _demo_estate()
+    # A room in no building and one whose zone is unknown land in the "no building" group.
+    loose = Room(id="rm-loose", name="Loose", email="loose@acme.example", zone_ids=["nowhere"])
+    rooms = [*rooms, loose]
+    by_id = {z.id: z for z in zones}
+    index = EstateIndex(zones, rooms)
+    groups = index.group_by_building(rooms)
+    walked: dict[str | None, list[Room]] = {}
+    for room in rooms:
+        building = room_building(room, by_id)
+        walked.setdefault(building.id if building else None, []).append(room)
+        assert index.building_for(room) == building
+        assert index.level_of(room) == room_level(room, by_id)
+    assert groups == walked
+    assert set(groups) == {"bld-lon", "bld-nyc", None} and groups[None] == [loose]
+
+
+async def test_the_board_groups_rooms_by_the_index_buildings():
+    """``RoomBoard.load`` reads one window per building the index names, holding its rooms."""
+    from datetime import datetime, timezone
+
+    from staffterm.clock import FrozenClock
+    from staffterm.services.room_board import RoomBoard
+
+    zones, rooms = _demo_estate()
+
+    class Site:
+        def __init__(self) -> None:
+            self.asked: list[tuple] = []
+
+        async def list_zones(self) -> list[Zone]:
+            return zones
+
+        async def list_rooms(self) -> list[Room]:
+            return rooms
+
+        async def free_busy(self, start, end, room_ids=None, zone_id=None):
+            self.asked.append((zone_id, sorted(room_ids or [])))
+            return []
+
+    backend = Site()
+    estate = Estate(backend)
+    board = RoomBoard(backend, FrozenClock(datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)), estate)
+    snapshot = await board.load(None)
+    index = await estate.index()
+    groups = index.group_by_building(snapshot.rooms)
+    assert set(snapshot.windows) == set(groups) == {"bld-lon", "bld-nyc"}
+    # One free/busy call per building: by the building's zone when it holds every room shown,
+    # else by the rooms of that building's group.
+    assert len(backend.asked) == 2
+    for zone_id, room_ids in backend.asked:
+        assert zone_id in groups if zone_id else any(room_ids == sorted(r.id for r in g) for g in groups.values())

@@ -103,7 +103,7 @@ PLACEOS_NOW = datetime(2026, 11, 21, 23, 0, tzinfo=timezone.utc)
 
 def placeos_backend(fake, tmp_path):
     from staffterm.backends.placeos.backend import PlaceOSBackend
-    from staffterm.config.models import PlaceOSSettings
+    from staffterm.config.providers import PlaceOSSettings
 
     async def no_sleep(_seconds: float) -> None:
         return None

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from staffterm import files  # the atomic write the state goes through
 from staffterm.errors import ConfigError, InvalidInputError
 from staffterm.ui import state as ui_state
 from staffterm.ui.state import UiState, UiStateWriteError, load_ui_state, save_ui_state, update_ui_state
@@ -121,7 +122,7 @@ def test_write_is_atomic_and_leaves_no_temp_files(tmp_path, monkeypatch):
         replaced.append((str(src), str(dst)))
         real_replace(src, dst)
 
-    monkeypatch.setattr(ui_state.os, "replace", spy)
+    monkeypatch.setattr(files.os, "replace", spy)
     save_ui_state(UiState(theme="staffterm-light"), path)
     assert replaced and replaced[0][1] == str(path)
     assert load_ui_state(path) == UiState(theme="staffterm-light")
@@ -136,7 +137,7 @@ def test_a_failed_write_keeps_the_old_file_and_cleans_up(tmp_path, monkeypatch):
     def disk_full(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(ui_state.os, "replace", disk_full)
+    monkeypatch.setattr(files.os, "replace", disk_full)
     with pytest.raises(UiStateWriteError) as caught:
         save_ui_state(UiState(theme="staffterm-light"), path)
     error = caught.value

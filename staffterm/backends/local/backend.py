@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from staffterm.backends.base import Backend
 from staffterm.backends.coerce import as_model, require_text
-from staffterm.backends.local import bookings, directory, events, guests, places
+from staffterm.backends.local import bookings, busy, directory, events, guests, places
 from staffterm.backends.local.db import LocalDatabase, claim_backup_path, write_backup
 from staffterm.backends.local.demo import store as demo_store
 from staffterm.backends.local.demo.seed import local_dates
@@ -254,7 +254,7 @@ class LocalBackend(Backend):
         zone_id: str | None = None,
     ) -> list[RoomAvailability]:
         ids = list(room_ids)
-        return await self._read(lambda s: events.free_busy(s, start, end, ids, zone_id))
+        return await self._read(lambda s: busy.free_busy(s, start, end, ids, zone_id))
 
     # ----------------------------------------------------------------- events
 

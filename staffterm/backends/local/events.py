@@ -3,54 +3,44 @@
 A calendar id is a room id, a room email or a person's email. A room calendar shows the
 events booking that room; a person's calendar the events they host or attend.
 
-Over 400 lines on purpose: listing, booking, changing and answering events share the clash and
-approval checks that keep a room's calendar consistent; they are kept in one place.
+Clashes and free/busy live in ``busy``; the guest visits a meeting implies in ``event_visits``.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from staffterm.backends.clashes import room_clash_error
+from staffterm.backends.local.busy import refuse_room_clashes
 from staffterm.backends.local.directory import notify
-from staffterm.backends.local.places import require_room, room_timezone, rooms_for
+from staffterm.backends.local.event_visits import sync_event_visits
+from staffterm.backends.local.places import require_room, room_timezone
 from staffterm.backends.local.records import (
-    booking_from_row,
     load_events,
     room_window,
-    visits_linked_to,
     write_event,
-    write_visit,
 )
 from staffterm.backends.local.store import (
     Session,
     find_room,
     find_user,
     new_id,
-    placeholders,
     room_approval_flag,
 )
 from staffterm.errors import InvalidInputError, NotFoundError
 from staffterm.models import (
     Attendee,
-    Booking,
-    BusyBlock,
-    BusyStatus,
     Event,
     EventDraft,
     EventPatch,
     EventStatus,
-    Guest,
     ResponseStatus,
     Room,
-    RoomAvailability,
 )
 from staffterm.rules import room_requires_approval
-from staffterm.times import format_local_span, from_epoch, require_window, to_epoch
+from staffterm.times import format_local_span, require_window, to_epoch
 
 
 @dataclass(frozen=True)
@@ -133,57 +123,6 @@ def list_events(s: Session, calendar_id: str, start: datetime, end: datetime, in
 def get_event(s: Session, calendar_id: str, event_id: str) -> Event:
     ref = resolve_calendar(s, calendar_id)
     return _as_seen_from(_event_in(s, ref, event_id), ref)
-
-
-# --------------------------------------------------------------------------- clashes
-
-
-def room_clashes(
-    s: Session,
-    room: Room,
-    start: datetime,
-    end: datetime,
-    *,
-    exclude_event_id: str | None = None,
-    exclude_booking_id: str | None = None,
-) -> list[Event | Booking]:
-    """Live events (not cancelled, not declined by the room) and room bookings overlapping."""
-    rows = s.conn.execute(
-        "SELECT e.id FROM event_rooms r JOIN events e ON e.id = r.event_id "
-        "LEFT JOIN event_attendees a ON a.event_id = e.id AND a.email = ? "
-        "WHERE r.room_id = ? AND r.start_ts >= ? AND r.start_ts < ? AND r.end_ts > ? AND e.status != 'cancelled' "
-        "AND e.id != ? AND COALESCE(a.response, '') != 'declined' ORDER BY e.start_ts",
-        (room.email, room.id, *room_window(s.conn, start, end), exclude_event_id or ""),
-    )
-    clashes: list[Event | Booking] = list(load_events(s.conn, [r["id"] for r in rows]))
-    booking_rows = s.conn.execute(
-        "SELECT b.* FROM booking_assets a JOIN bookings b ON b.id = a.booking_id "
-        "WHERE a.asset_id = ? AND a.start_ts >= ? AND a.start_ts < ? AND a.end_ts > ? "
-        "AND b.type = 'room' AND b.deleted = 0 AND b.rejected = 0 "
-        "AND b.checked_out_ts IS NULL AND b.id != ? ORDER BY b.start_ts",
-        (room.id, *room_window(s.conn, start, end, bookings=True), exclude_booking_id or ""),
-    )
-    clashes.extend(booking_from_row(r, s.now) for r in booking_rows)
-    return clashes
-
-
-def refuse_room_clashes(
-    s: Session,
-    rooms: list[Room],
-    start: datetime,
-    end: datetime,
-    *,
-    exclude_event_id: str | None = None,
-    exclude_booking_id: str | None = None,
-) -> None:
-    found = [
-        (room, room_timezone(s, room),
-         room_clashes(s, room, start, end, exclude_event_id=exclude_event_id, exclude_booking_id=exclude_booking_id))
-        for room in rooms
-    ]
-    refusal = room_clash_error(found)
-    if refusal is not None:
-        raise refusal
 
 
 # --------------------------------------------------------------------------- writing
@@ -451,113 +390,3 @@ def reject_event(s: Session, room_id: str, event_id: str) -> Event:
     return _as_seen_from(_load_one(s, event.id), CalendarRef(email=room.email, room=room))
 
 
-# --------------------------------------------------------------------------- guests of events
-
-
-def sync_event_visits(s: Session, event: Event) -> None:
-    """Keep one guest visit per external attendee marked ``visit_expected``.
-
-    Visits of people no longer expected (or of a cancelled meeting) are withdrawn unless the
-    guest already arrived.
-    """
-    expected = {}
-    if event.status != EventStatus.CANCELLED:
-        expected = {a.email: a for a in event.attendees if a.visit_expected and not a.resource and not a.organizer}
-    host_user = find_user(s.conn, event.host) if event.host else None
-    zone_ids: list[str] = []
-    for room_id in event.room_ids:
-        room = find_room(s.conn, room_id)
-        for zone_id in room.zone_ids if room else []:
-            if zone_id not in zone_ids:
-                zone_ids.append(zone_id)
-    existing = {v.email: v for v in visits_linked_to(s.conn, event_id=event.id)}
-    for email, visit in existing.items():
-        if email not in expected and visit.visit_expected and not visit.checked_in:
-            write_visit(s.conn, visit.model_copy(update={"visit_expected": False}), insert=False, now=s.now)
-    for email, person in expected.items():
-        fields: dict[str, Any] = {
-            "name": person.name or (existing[email].name if email in existing else ""),
-            "host_email": event.host,
-            "host_name": host_user.name if host_user else "",
-            "visit_start": event.start,
-            "visit_end": event.end,
-            "zone_ids": zone_ids,
-            "visit_expected": True,
-        }
-        if person.organisation:
-            fields["organisation"] = person.organisation
-        if person.phone:
-            fields["phone"] = person.phone
-        if email in existing:
-            write_visit(s.conn, existing[email].model_copy(update=fields), insert=False, now=s.now)
-        else:
-            visit = Guest(id=new_id("gst"), email=email, event_id=event.id, **fields)
-            write_visit(s.conn, visit, insert=True, now=s.now)
-
-
-# --------------------------------------------------------------------------- free/busy
-
-
-def free_busy(
-    s: Session, start: datetime, end: datetime, room_ids: list[str], zone_id: str | None
-) -> list[RoomAvailability]:
-    start, end = require_window(start, end)
-    rooms = rooms_for(s, room_ids, zone_id)
-    blocks: dict[str, list[BusyBlock]] = {r.id: [] for r in rooms}
-    ids = [r.id for r in rooms]
-    # Per room, one range of (room_id, start_ts) bounded at both ends: the window's meetings,
-    # never the rooms' history.
-    bounds = room_window(s.conn, start, end)
-    booking_bounds = room_window(s.conn, start, end, bookings=True)
-    for i in range(0, len(ids), 800):
-        part = ids[i : i + 800]
-        marks = placeholders(len(part))
-        rows = s.conn.execute(
-            "SELECT r.room_id, e.id, e.title, e.private, e.status, e.start_ts, e.end_ts, a.response "
-            "FROM event_rooms r JOIN events e ON e.id = r.event_id JOIN rooms rm ON rm.id = r.room_id "
-            "LEFT JOIN event_attendees a ON a.event_id = e.id AND a.email = rm.email "
-            f"WHERE r.room_id IN ({marks}) AND r.start_ts >= ? AND r.start_ts < ? AND r.end_ts > ? "
-            "AND e.status != 'cancelled'",
-            (*part, *bounds),
-        )
-        for row in rows:
-            if row["response"] == ResponseStatus.DECLINED.value:
-                continue
-            tentative = row["status"] == EventStatus.TENTATIVE.value or row["response"] == ResponseStatus.TENTATIVE.value
-            blocks[row["room_id"]].append(
-                _clipped(row, start, end, BusyStatus.TENTATIVE if tentative else BusyStatus.BUSY, event_id=row["id"])
-            )
-        rows = s.conn.execute(
-            "SELECT a.asset_id AS room_id, b.title, b.start_ts, b.end_ts FROM booking_assets a "
-            "JOIN bookings b ON b.id = a.booking_id "
-            f"WHERE a.asset_id IN ({marks}) AND a.start_ts >= ? AND a.start_ts < ? AND a.end_ts > ? "
-            "AND b.type = 'room' AND b.deleted = 0 AND b.rejected = 0 AND b.checked_out_ts IS NULL",
-            (*part, *booking_bounds),
-        )
-        for row in rows:
-            blocks[row["room_id"]].append(_clipped(row, start, end, BusyStatus.BUSY, event_id=None))
-    return [
-        RoomAvailability(
-            room_id=r.id,
-            email=r.email,
-            start=start,
-            end=end,
-            blocks=sorted(blocks[r.id], key=lambda b: (b.start, b.end)),
-        )
-        for r in rooms
-    ]
-
-
-def _clipped(row: sqlite3.Row, start: datetime, end: datetime, status: BusyStatus, *, event_id: str | None) -> BusyBlock:
-    keys = row.keys()
-    # The SQL overlap test guarantees a non-empty intersection with the window.
-    private = bool(row["private"]) if "private" in keys else False
-    return BusyBlock(
-        start=max(from_epoch(row["start_ts"]), start),
-        end=min(from_epoch(row["end_ts"]), end),
-        status=status,
-        event_id=event_id,
-        # Free/busy is shown on every screen and kiosk: a private meeting's title never leaves here.
-        title=None if private else (row["title"] or None),
-        private=private,
-    )

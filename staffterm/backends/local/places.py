@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from staffterm.backends.coerce import check_capacity
 from staffterm.backends.local.store import (
     Asset,
     Session,
@@ -92,8 +93,7 @@ def list_rooms(
     bookable: bool | None = None,
     query: str | None = None,
 ) -> list[Room]:
-    if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0):
-        raise InvalidInputError(f"capacity must be a whole number of people, got {capacity!r}", field="capacity")
+    check_capacity(capacity)
     if zone_id is None:
         candidates = all_rooms(s.conn)
     else:

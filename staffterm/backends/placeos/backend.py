@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from staffterm.backends.coerce import require_text
+from staffterm.backends.coerce import check_capacity, require_text
 from staffterm.backends.placeos.backend_core import gather_all
 from staffterm.backends.placeos.backend_events import EventsMixin
 from staffterm.backends.placeos.backend_guests import GuestsMixin
@@ -161,8 +161,7 @@ class PlaceOSBackend(GuestsMixin, EventsMixin):
         bookable: bool | None = None,
         query: str | None = None,
     ) -> list[Room]:
-        if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0):
-            raise InvalidInputError(f"capacity must be a whole number of people, got {capacity!r}", field="capacity")
+        check_capacity(capacity)
         wanted = [f.strip() for f in features if isinstance(f, str) and f.strip()]
         # "approval" stands for the system's approval flag, not a feature PlaceOS could filter on.
         server_features = [f for f in wanted if f.lower() != APPROVAL_FEATURE]

@@ -1,6 +1,8 @@
 """Base of every dialog: centred over the screen, its box drawn once here (a dialog's container
-takes the ``dialog-box`` class and says only its width), worker errors forwarded like the main
-screens do, and forms whose submit and cancel buttons run ``action_submit`` and ``action_cancel``.
+takes the ``dialog-box`` class and says only its width; its button row the ``dialog-buttons``
+class), worker errors forwarded like the main screens do, and forms (rows of ``form-row``, a
+``form-label`` and fields) whose submit and cancel buttons run ``action_submit`` and
+``action_cancel``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,25 @@ class StafftermModal(ModalScreen):
         border: round $primary;
         background: $surface;
         padding: 0 1;
+    }
+    StafftermModal .dialog-buttons {
+        height: auto;
+        align-horizontal: right;
+    }
+    StafftermModal .dialog-buttons Button {
+        margin-left: 1;
+    }
+    /* A form's rows: a label (each form sets its width), fields filling the rest, "from … to …". */
+    StafftermModal .form-row {
+        height: auto;
+        margin-bottom: 1;
+    }
+    StafftermModal .form-row Input, StafftermModal .form-row Select, StafftermModal .form-row PersonPicker {
+        width: 1fr;
+    }
+    StafftermModal .form-to {
+        width: 4;
+        content-align: center top;
     }
     """
 

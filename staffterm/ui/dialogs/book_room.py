@@ -87,22 +87,11 @@ class BookRoomScreen(FormModal):
         width: 80;
         overflow-y: auto;
     }
-    #book-form .form-row {
-        height: auto;
-        margin-bottom: 1;
-    }
     #book-form .form-label {
         width: 11;
     }
-    #book-form Input, #book-form Select, #book-form PersonPicker {
-        width: 1fr;
-    }
     #book-form #book-start, #book-form #book-end {
         width: 8;
-    }
-    #book-form .form-to {
-        width: 4;
-        content-align: center top;
     }
     #book-form #book-private {
         width: auto;
@@ -110,13 +99,6 @@ class BookRoomScreen(FormModal):
     }
     #book-heading {
         margin-bottom: 1;
-    }
-    #book-buttons {
-        height: auto;
-        align-horizontal: right;
-    }
-    #book-buttons Button {
-        margin-left: 1;
     }
     """
     BINDINGS = [
@@ -210,7 +192,7 @@ class BookRoomScreen(FormModal):
                             id="book-end")
                 yield Checkbox("Private", compact=True, id="book-private")
             yield ClashList(id="book-problem")
-            with Horizontal(id="book-buttons"):
+            with Horizontal(id="book-buttons", classes="dialog-buttons"):
                 yield Button("Book (ctrl+s)", variant="primary", compact=True, id="book-submit")
                 yield Button("Cancel (esc)", compact=True, id="book-cancel")
         yield Footer()

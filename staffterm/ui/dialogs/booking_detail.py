@@ -84,14 +84,9 @@ def booking_facts(b: Booking, tz: tzinfo, names: Mapping[str, str]) -> Text:
 
 class BookingDetailModal(StafftermModal):
     DEFAULT_CSS = """
-    BookingDetailModal > VerticalScroll {
+    BookingDetailModal > VerticalScroll.dialog-box {
         width: 90;
-        max-width: 100%;
-        height: auto;
         max-height: 90%;
-        border: round $primary;
-        background: $surface;
-        padding: 0 1;
     }
     """
     BINDINGS = [Binding("escape,enter,q", "close", "Close", id="booking-detail-close")]
@@ -103,7 +98,7 @@ class BookingDetailModal(StafftermModal):
         self._names = dict(names)
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with VerticalScroll(classes="dialog-box"):
             yield Static(booking_facts(self.booking, self._tz, self._names), id="booking-facts", markup=False)
         yield Footer()
 

@@ -58,26 +58,12 @@ class BookingFormModal(FormModal):
         width: 84;
         overflow-y: auto;
     }
-    #booking-form .form-row {
-        height: auto;
-        margin-bottom: 1;
-    }
     #booking-form .form-label {
         width: 8;
         padding-top: 0;
     }
-    #booking-form Select, #booking-form Input {
-        width: 1fr;
-    }
-    #booking-form PersonPicker {
-        width: 1fr;
-    }
     #booking-form #form-start, #booking-form #form-end {
         width: 10;
-    }
-    #booking-form .form-to {
-        width: 4;
-        content-align: center top;
     }
     #form-asset-text {
         display: none;
@@ -87,13 +73,6 @@ class BookingFormModal(FormModal):
     }
     #booking-form.-typed-asset #form-asset {
         display: none;
-    }
-    #form-buttons {
-        height: auto;
-        align-horizontal: right;
-    }
-    #form-buttons Button {
-        margin-left: 1;
     }
     """
     BINDINGS = [
@@ -140,7 +119,7 @@ class BookingFormModal(FormModal):
                 yield Label("Title", classes="form-label")
                 yield Input(placeholder="optional", compact=True, id="form-title-input")
             yield ClashList(id="form-problem")
-            with Horizontal(id="form-buttons"):
+            with Horizontal(id="form-buttons", classes="dialog-buttons"):
                 yield Button("Book (ctrl+s)", variant="primary", compact=True, id="form-submit")
                 yield Button("Cancel (esc)", compact=True, id="form-cancel")
         yield Footer()

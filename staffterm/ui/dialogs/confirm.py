@@ -17,23 +17,13 @@ class ConfirmDialog(StafftermModal):
     the booking."""
 
     DEFAULT_CSS = """
-    ConfirmDialog > Vertical {
+    ConfirmDialog > Vertical.dialog-box {
         width: 64;
         max-width: 95%;
-        height: auto;
         border: round $error;
-        background: $surface;
-        padding: 0 1;
     }
     ConfirmDialog .confirm-question {
         margin: 1 0;
-    }
-    ConfirmDialog Horizontal {
-        height: auto;
-        align-horizontal: right;
-    }
-    ConfirmDialog Button {
-        margin-left: 1;
     }
     """
     BINDINGS = [
@@ -48,10 +38,10 @@ class ConfirmDialog(StafftermModal):
         self._title = title
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with Vertical(classes="dialog-box"):
             yield Static(Text(self._title, style="bold"))
             yield Static(self._question, classes="confirm-question")
-            with Horizontal():
+            with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self._confirm_label} (y)", variant="error", id="confirm-yes")
                 yield Button("Keep (n)", id="confirm-no")
 

@@ -44,11 +44,6 @@ class PassScreen(StafftermModal):
     #pass-box {
         width: 100%;
         max-width: 104;
-        height: auto;
-        max-height: 100%;
-        border: round $primary;
-        background: $surface;
-        padding: 0 1;
     }
     /* At 24 rows the code alone needs nearly all the height: drop the frame. */
     PassScreen.-short #pass-box {
@@ -82,7 +77,7 @@ class PassScreen(StafftermModal):
         self.tz = tz
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="pass-box"):
+        with Horizontal(id="pass-box", classes="dialog-box"):
             yield QrView(self.payload, id="pass-qr")
             with Vertical(id="pass-text"):
                 yield Static(pass_heading(self.guest, self.tz), id="pass-heading")
@@ -102,11 +97,6 @@ class SavePassScreen(StafftermModal):
     DEFAULT_CSS = """
     #save-box {
         width: 76;
-        max-width: 100%;
-        height: auto;
-        border: round $primary;
-        background: $surface;
-        padding: 0 1;
     }
     #save-row {
         height: auto;
@@ -140,7 +130,7 @@ class SavePassScreen(StafftermModal):
 
     def compose(self) -> ComposeResult:
         stem = pass_file_stem(self.guest)
-        with Vertical(id="save-box"):
+        with Vertical(id="save-box", classes="dialog-box"):
             yield Static(Text.assemble(("Save the pass of ", "bold"), (display_name(self.guest), "bold")))
             with Horizontal(id="save-row"):
                 yield Label("Folder")

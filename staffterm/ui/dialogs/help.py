@@ -25,9 +25,6 @@ class HelpScreen(StafftermModal):
         width: 90%;
         max-width: 100;
         height: 90%;
-        border: round $primary;
-        background: $surface;
-        padding: 0 1;
     }
     """
     BINDINGS = [
@@ -40,7 +37,7 @@ class HelpScreen(StafftermModal):
 
     def compose(self) -> ComposeResult:
         title = getattr(self.about, "SCREEN_TITLE", "") or "staffterm"
-        with VerticalScroll(id="help-box"):
+        with VerticalScroll(id="help-box", classes="dialog-box"):
             yield Static(Text(f"Help · {title}", style="bold"))
             yield Static(self._keys_table())
             help_text = getattr(self.about, "HELP", "")

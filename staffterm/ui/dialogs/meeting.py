@@ -33,13 +33,6 @@ DIALOG_CSS = """
 {name} Input, {name} Checkbox {{
     margin-bottom: 1;
 }}
-{name} .dialog-buttons {{
-    height: auto;
-    align-horizontal: right;
-}}
-{name} .dialog-buttons Button {{
-    margin-left: 1;
-}}
 """
 
 

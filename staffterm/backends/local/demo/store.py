@@ -1,4 +1,4 @@
-"""Storing the demo site (``staffterm.backends.local.demo.seed``) in a local database, and wiping it.
+"""Storing the demo site (``demo.estate`` and ``demo.seed``) in a local database, and wiping it.
 
 The estate is written once; each building's day of meetings is written the first time the
 site is opened on that (building-local) date, recorded in ``meta`` so it happens once, and
@@ -8,10 +8,11 @@ bookings are skipped.
 
 from __future__ import annotations
 
-from staffterm.backends.local.bookings import refuse_booking_clashes
+from staffterm.backends.local.booking_clashes import refuse_booking_clashes
+from staffterm.backends.local.busy import room_clashes
 from staffterm.backends.local.db import DATA_TABLES, SCHEMA_VERSION_KEY
+from staffterm.backends.local.demo import estate as demo_estate
 from staffterm.backends.local.demo import seed as demo_seed
-from staffterm.backends.local.events import room_clashes
 from staffterm.backends.local.records import write_booking, write_event, write_visit
 from staffterm.backends.local.store import (
     Session,
@@ -38,7 +39,7 @@ def seed_estate(s: Session) -> bool:
     """Write the demo estate unless it is already there; returns whether it wrote it."""
     if get_meta(s.conn, ESTATE_KEY):
         return False
-    estate = demo_seed.demo_estate()
+    estate = demo_estate.demo_estate()
     for zone in estate.zones:
         insert_zone(s.conn, zone)
     for room in estate.rooms:
@@ -50,8 +51,8 @@ def seed_estate(s: Session) -> bool:
     for group, members in estate.groups:
         insert_group(s.conn, group, members)
     set_meta(s.conn, ESTATE_KEY, "1")
-    set_meta(s.conn, SITE_NAME_KEY, demo_seed.ORG_NAME)
-    s.audit("site", demo_seed.ORG_ID, "demo_estate_seeded")
+    set_meta(s.conn, SITE_NAME_KEY, demo_estate.ORG_NAME)
+    s.audit("site", demo_estate.ORG_ID, "demo_estate_seeded")
     return True
 
 
