@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from staffterm.backends.coerce import require_text
+from staffterm.backends.coerce import check_capacity, require_text
 from staffterm.backends.graph.backend_core import GraphCore
 from staffterm.backends.graph.backend_directory import DirectoryMixin
 from staffterm.backends.graph.backend_events import EventsMixin
@@ -116,8 +116,7 @@ class GraphBackend(GuestsMixin, DirectoryMixin, EventsMixin, GraphCore):
     async def list_rooms(self, *, zone_id: str | None = None, capacity: int | None = None,
                          features: Sequence[str] = (), bookable: bool | None = None,
                          query: str | None = None) -> list[Room]:
-        if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0):
-            raise InvalidInputError("capacity must be a whole number of people, 0 or more", field="capacity")
+        check_capacity(capacity)
         _, rooms = await self.estate()
         out = list(rooms.values())
         if zone_id is not None:
