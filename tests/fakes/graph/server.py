@@ -13,12 +13,11 @@ import inspect
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 import httpx
 
+from tests.fakes.common import FakeService
 from tests.fakes.graph import batch, directory, events, extensions, mail, places, schedule
 from tests.fakes.graph.identity import authenticate, is_identity_path
 from tests.fakes.graph.identity import serve as serve_identity
@@ -32,33 +31,14 @@ ROUTES: list[Route] = [*places.router.routes, *schedule.router.routes, *extensio
                        *events.router.routes, *directory.router.routes, *mail.router.routes]
 
 
-@dataclass
-class _Fault:
-    method: str
-    path: str
-    status: int
-    body: Any
-    headers: dict[str, str]
-    remaining: int
-
-    def matches(self, method: str, path: str) -> bool:
-        if self.method not in ("*", method.upper()):
-            return False
-        if self.path.endswith("*"):
-            return path.startswith(self.path[:-1])
-        return path == self.path
-
-
-class FakeGraph:
+class FakeGraph(FakeService):
     CLIENT_ID = "5e3ce6c0-2b1f-4285-8d4b-75ee78787346"
     CLIENT_SECRET = "fake~graph-client-secret-value"
     TENANT = "acme.example"
 
     def __init__(self, *, now: datetime | Callable[[], datetime] | None = None, seed: bool = True,
                  host: str = "graph.fake.test", latency: float = 0.0) -> None:
-        self._clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-        self._offset = timedelta(0)
-        self.set_now(now)
+        super().__init__(now)
         self.host = host
         self.graph_url = f"https://{host}/v1.0"
         self.authority = f"https://{host}/{self.TENANT}"
@@ -80,38 +60,13 @@ class FakeGraph:
         self.extension_repost = "merge"  # a POST of an extension name the event has: see extensions.py
         self.schedule_shows_details = True  # False: calendars share free/busy only (no subject/location)
         self.doc_sample_quirks = False  # True: rooms rendered like place-list.md's sample (see places.py)
-        self.requests: list[httpx.Request] = []
         self.inner_requests: list[httpx.Request] = []  # the requests carried inside $batch calls
         self.server_errors: list[BaseException] = []
         self.serving_seconds = 0.0
-        self._faults: list[_Fault] = []
         self.state = GraphState()
         self.state.apps[self.CLIENT_ID] = AppRegistration(self.CLIENT_ID, "staffterm", self.CLIENT_SECRET)
         if seed:
             seed_tenant(self.state, self.now())
-
-    # -- clock -----------------------------------------------------------------------------------
-    def set_now(self, now: datetime | Callable[[], datetime] | None) -> None:
-        """Freeze the clock at a moment, follow a callable, or (None) use the real time."""
-        if now is None:
-            self._clock = lambda: datetime.now(UTC)
-        elif callable(now):
-            self._clock = now
-        else:
-            if now.tzinfo is None:
-                raise ValueError("FakeGraph needs a timezone-aware datetime for now")
-            frozen = now.astimezone(UTC)
-            self._clock = lambda: frozen
-        self._offset = timedelta(0)
-
-    def advance(self, seconds: float | timedelta) -> None:
-        self._offset += seconds if isinstance(seconds, timedelta) else timedelta(seconds=seconds)
-
-    def now(self) -> datetime:
-        moment = self._clock()
-        if moment.tzinfo is None:
-            raise ValueError("the now() callable must return a timezone-aware datetime")
-        return moment.astimezone(UTC) + self._offset
 
     # -- conveniences for tests ------------------------------------------------------------------
     def issue_app_token(self) -> str:
@@ -140,37 +95,18 @@ class FakeGraph:
         cap = self.page_caps.get(kind)
         return min(size, cap) if cap else size
 
-    def requests_to(self, method: str, path: str) -> list[httpx.Request]:
-        probe = _Fault(method.upper(), path, 0, None, {}, 0)
-        return [r for r in self.requests if probe.matches(r.method.upper(), r.url.path)]
-
-    # -- fault injection -------------------------------------------------------------------------
-    def fail_next(self, method: str, path: str, status: int, *, body: Any = None,
-                  headers: dict | None = None, times: int = 1) -> None:
-        """The next ``times`` requests matching method and path (exact, or a prefix ending in '*'; paths
-        include ``/v1.0``) get ``status`` with ``body`` (default: a Graph error body) instead of being
-        served. Inner ``$batch`` requests are matched too, so a batch can carry one failed answer."""
-        self._faults.append(_Fault(method.upper(), path, status, body, dict(headers or {}), times))
-
+    # -- fault injection (see FakeService.fail_next; paths include ``/v1.0``, and inner ``$batch``
+    # requests are matched too, so a batch can carry one failed answer) -------------------------
     def _take_fault(self, request: httpx.Request) -> httpx.Response | None:
-        for fault in self._faults:
-            if fault.remaining > 0 and fault.matches(request.method.upper(), request.url.path):
-                fault.remaining -= 1
-                if fault.remaining == 0:
-                    self._faults.remove(fault)
-                if fault.body is None:
-                    code = {429: "TooManyRequests", 503: "ServiceNotAvailable", 504: "GatewayTimeout"}.get(
-                        fault.status, "InjectedFailure")
-                    return error_response(GraphError(fault.status, code, "injected failure", headers=fault.headers),
-                                          request, self.now())
-                if isinstance(fault.body, (bytes, str)):
-                    content = fault.body.encode() if isinstance(fault.body, str) else fault.body
-                    return httpx.Response(fault.status, content=content, headers=fault.headers)
-                return json_response(fault.body, fault.status, fault.headers)
-        return None
-
-    def transport(self) -> httpx.MockTransport:
-        return httpx.MockTransport(self.handler)
+        fault = self.take_fault(request.method.upper(), request.url.path)
+        if fault is None:
+            return None
+        if fault.body is None:
+            code = {429: "TooManyRequests", 503: "ServiceNotAvailable", 504: "GatewayTimeout"}.get(
+                fault.status, "InjectedFailure")
+            return error_response(GraphError(fault.status, code, "injected failure", headers=fault.headers),
+                                  request, self.now())
+        return self.raw_fault_response(fault) or json_response(fault.body, fault.status, fault.headers)
 
     # -- dispatch --------------------------------------------------------------------------------
     async def handler(self, request: httpx.Request) -> httpx.Response:

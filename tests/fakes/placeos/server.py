@@ -13,12 +13,11 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 import httpx
 
+from tests.fakes.common import FakeService
 from tests.fakes.placeos import (
     booking_actions,
     booking_routes,
@@ -43,24 +42,7 @@ ROUTES: list[Route] = [
 ]
 
 
-@dataclass
-class _Fault:
-    method: str
-    path: str
-    status: int
-    body: Any
-    headers: dict[str, str]
-    remaining: int
-
-    def matches(self, method: str, path: str) -> bool:
-        if self.method not in ("*", method.upper()):
-            return False
-        if self.path.endswith("*"):
-            return path.startswith(self.path[:-1])
-        return path == self.path
-
-
-class FakePlaceOS:
+class FakePlaceOS(FakeService):
     API_KEY: str = "fake-admin-key"
     USER_KEY: str = "fake-user-key"
     USERNAME = "reception@acme.example"
@@ -69,9 +51,7 @@ class FakePlaceOS:
 
     def __init__(self, *, now: datetime | Callable[[], datetime] | None = None, seed: bool = True,
                  host: str = "placeos.test", latency: float = 0.0) -> None:
-        self._clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-        self._offset = timedelta(0)
-        self.set_now(now)
+        super().__init__(now)
         self.host = host
         self.base_url = f"https://{host}"
         self.latency = latency
@@ -80,7 +60,6 @@ class FakePlaceOS:
         # application has a secret; ``confidential`` defaults to false, so a public app may leave it out).
         self.client_secret: str = "fake-client-secret"
         self.client_confidential: bool = False
-        self.requests: list[httpx.Request] = []
         # Seconds spent answering (not sleeping ``latency``): benchmarks take it out of what they
         # measure, since a real server's work is inside its round trip, not on our event loop.
         self.serving_seconds = 0.0
@@ -92,7 +71,6 @@ class FakePlaceOS:
         self.booking_limits: dict[str, int] = {}
         self.early_checkin: int = 3600
         self.people_page_size: int = 5  # /people pages with Link next_page like Graph does
-        self._faults: list[_Fault] = []
         self._in_flight: dict[str, int] = {}
         self.state = FakeState()
         self.state.api_keys[self.API_KEY] = "user-reception"
@@ -100,42 +78,8 @@ class FakePlaceOS:
         if seed:
             seed_site(self.state, self.now())
 
-    # -- clock -----------------------------------------------------------------------------------
-    def set_now(self, now: datetime | Callable[[], datetime] | None) -> None:
-        """Freeze the clock at a moment, follow a callable, or (None) use the real time."""
-        if now is None:
-            self._clock = lambda: datetime.now(UTC)
-        elif callable(now):
-            self._clock = now
-        else:
-            if now.tzinfo is None:
-                raise ValueError("FakePlaceOS needs a timezone-aware datetime for now")
-            frozen = now.astimezone(UTC)
-            self._clock = lambda: frozen
-        self._offset = timedelta(0)
-
-    def advance(self, seconds: float | timedelta) -> None:
-        """Move the fake's clock forward (token expiry, check-in windows)."""
-        self._offset += seconds if isinstance(seconds, timedelta) else timedelta(seconds=seconds)
-
-    def now(self) -> datetime:
-        moment = self._clock()
-        if moment.tzinfo is None:
-            raise ValueError("the now() callable must return a timezone-aware datetime")
-        return moment.astimezone(UTC) + self._offset
-
     def now_epoch(self) -> int:
         return int(self.now().timestamp())
-
-    # -- fault injection -------------------------------------------------------------------------
-    def fail_next(self, method: str, path: str, status: int, *, body: Any = None,
-                  headers: dict | None = None, times: int = 1) -> None:
-        """The next ``times`` requests matching method and path (exact, or a prefix ending in '*') get
-        ``status`` with ``body`` (default ``{"error": "injected failure"}``) instead of being served."""
-        self._faults.append(_Fault(method.upper(), path, status, body, dict(headers or {}), times))
-
-    def transport(self) -> httpx.MockTransport:
-        return httpx.MockTransport(self.handler)
 
     # -- dispatch --------------------------------------------------------------------------------
     async def handler(self, request: httpx.Request) -> httpx.Response:
@@ -205,20 +149,8 @@ class FakePlaceOS:
         return json_response(result)
 
     def _take_fault(self, method: str, path: str) -> httpx.Response | None:
-        for fault in self._faults:
-            if fault.remaining > 0 and fault.matches(method, path):
-                fault.remaining -= 1
-                if fault.remaining == 0:
-                    self._faults.remove(fault)
-                body = {"error": "injected failure"} if fault.body is None else fault.body
-                if isinstance(body, (bytes, str)):
-                    content = body.encode() if isinstance(body, str) else body
-                    return httpx.Response(fault.status, content=content, headers=fault.headers)
-                return json_response(body, fault.status, fault.headers)
-        return None
-
-    # -- conveniences for tests ------------------------------------------------------------------
-    def requests_to(self, method: str, path: str) -> list[httpx.Request]:
-        """Requests received for a method and path (exact or prefix ending in '*')."""
-        probe = _Fault(method.upper(), path, 0, None, {}, 0)
-        return [r for r in self.requests if probe.matches(r.method.upper(), r.url.path)]
+        fault = self.take_fault(method, path)
+        if fault is None:
+            return None
+        body = {"error": "injected failure"} if fault.body is None else fault.body
+        return self.raw_fault_response(fault) or json_response(body, fault.status, fault.headers)
